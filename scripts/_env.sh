@@ -1,0 +1,20 @@
+# Sourced by scripts/serve, scripts/test and the benchmarks: make sure .venv exists and
+# holds this project (editable) with the requested extras. Reinstalls only when setup.cfg changes.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${DHR_VENV:-$ROOT/.venv}"
+PYTHON_BIN="${PYTHON:-python3}"
+extras="${1:-}"
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setting up a virtual environment in $VENV ..." >&2
+  "$PYTHON_BIN" -m venv "$VENV"
+fi
+stamp="$VENV/.dhr-installed${extras:+-$extras}"
+want="$(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "installing dhr-search${extras:+[$extras]} into $VENV ..." >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >&2
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" >&2
+  echo "$want" > "$stamp"
+fi
+export PATH="$VENV/bin:$PATH"
