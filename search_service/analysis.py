@@ -23,9 +23,7 @@ _stemmer = SnowballStemmer("english")
 def stop_words() -> frozenset[str]:
     """The shipped English stop-word list (NLTK's corpus download is not reachable here)."""
     text = resources.files("search_service").joinpath("data/stopwords.txt").read_text("utf-8")
-    return frozenset(
-        w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")
-    )
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
 def snowball_stem(word: str) -> str:

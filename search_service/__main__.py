@@ -1,0 +1,220 @@
+"""Command line: `python -m search_service index|search|serve|status|demo ...` (thin wrappers)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import config
+from .index import IndexHandle, IndexLockedError, IndexMissingError, build_index, read_meta
+from .ingest.corpus import iter_corpus
+from .model import Skipped
+from .search import QueryError, SearchRequest, run_search
+
+INDEX_DIR = click.option(
+    "--index-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Index folder (default: $DHR_INDEX_DIR or index/ in the repository).",
+)
+
+
+def _index_dir(value: Path | None) -> Path:
+    return value or config.default_index_dir()
+
+
+class Progress:
+    """Progress on stderr: a rewritten line on a terminal, a line per 10% otherwise."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last_step = -1
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.tty:
+            click.echo(f"\r{self.label} {done}/{total} {name[:50]:<50}", nl=False, err=True)
+            if done == total:
+                click.echo("", err=True)
+            return
+        step = done * 10 // max(total, 1)
+        if step != self.last_step or done == total:
+            self.last_step = step
+            click.echo(
+                f"{self.label} {done}/{total} ({time.monotonic() - self.started:.1f}s)", err=True
+            )
+
+
+def summary_line(reviews: int, recommendations: int, passages: int, skipped: list[Skipped]) -> str:
+    """The one line an index run ends with."""
+    line = f"indexed {reviews} reviews, {recommendations} recommendations"
+    if passages:
+        line += f", {passages} report pages"
+    if skipped:
+        reasons = "; ".join(f"{s.path} ({s.reason})" for s in skipped)
+        line += f"; skipped {len(skipped)} file{'s' if len(skipped) != 1 else ''}: {reasons}"
+    else:
+        line += "; skipped 0 files"
+    return line
+
+
+@click.group()
+def cli() -> None:
+    """DHR Search: full-text search over Domestic Homicide Reviews."""
+
+
+@cli.command()
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@INDEX_DIR
+@click.option("--wait", is_flag=True, help="Wait for another running indexer instead of failing.")
+def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
+    """Build the index from CORPUS_DIR (review pages, manifest.csv) and switch to it."""
+    index_dir = _index_dir(index_dir)
+    skipped: list[Skipped] = []
+    synthetic = 0
+
+    def reviews():
+        nonlocal synthetic
+        for item in iter_corpus(corpus_dir, Progress("reading")):
+            if isinstance(item, Skipped):
+                skipped.append(item)
+            else:
+                synthetic += item.synthetic
+                yield item
+
+    started = time.monotonic()
+    try:
+        stats = build_index(
+            index_dir,
+            _non_empty(reviews()),
+            meta=lambda: {
+                "corpus": corpus_dir.resolve().name,
+                "synthetic_reviews": synthetic,
+                "skipped": [{"file": s.path, "reason": s.reason} for s in skipped],
+            },
+            wait=wait,
+        )
+    except IndexLockedError as exc:
+        raise click.ClickException(str(exc)) from None
+    except _NothingToIndex:
+        click.echo(summary_line(0, 0, 0, skipped), err=True)
+        raise click.ClickException(
+            f"nothing could be indexed in {corpus_dir}; the previous index is unchanged"
+        ) from None
+    click.echo(
+        summary_line(stats.reviews, stats.recommendations, stats.passages, skipped)
+        + f" in {time.monotonic() - started:.1f}s"
+    )
+
+
+class _NothingToIndex(Exception):
+    pass
+
+
+def _non_empty(reviews):
+    # Refuse to replace a good index with an empty one: fail before the switch.
+    first = next(reviews, None)
+    if first is None:
+        raise _NothingToIndex
+    yield first
+    yield from reviews
+
+
+@cli.command()
+@click.argument("query", default="")
+@INDEX_DIR
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.option("--addressee", multiple=True, help="Only recommendations addressed to this agency.")
+@click.option("--csp", multiple=True, help="Only this Community Safety Partnership.")
+@click.option("--limit", default=10, show_default=True, help="How many hits to show.")
+def search(query: str, index_dir: Path | None, as_json: bool, addressee, csp, limit: int) -> None:
+    """Search the index from the terminal."""
+    handle = IndexHandle(_index_dir(index_dir))
+    req = SearchRequest(q=query, addressee=list(addressee), csp=list(csp), per_page=limit)
+    try:
+        data = run_search(handle, req)
+    except (IndexMissingError, QueryError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    for note in data["notes"]:
+        click.echo(f"note: {note}")
+    click.echo(f"{data['total']} results for {query!r} ({data['took_ms']} ms)")
+    for i, hit in enumerate(data["hits"], start=1):
+        label = {"recommendation": f"rec {hit.get('number')}", "passage": f"page {hit['page']}"}
+        where = label.get(hit["type"], hit["type"])
+        to = f" -> {'; '.join(hit['addressees'])}" if hit["addressees"] else ""
+        click.echo(f"{i:>3}. [{hit['review_id']} {where}] {hit['csp']}{to}")
+        click.echo(f"     {_terminal_snippet(hit['highlight'])}")
+
+
+def _terminal_snippet(highlight: str) -> str:
+    import html
+
+    text = highlight.replace("<mark>", "\x1b[1m").replace("</mark>", "\x1b[0m")
+    if not sys.stdout.isatty():
+        text = text.replace("\x1b[1m", "[").replace("\x1b[0m", "]")
+    return html.unescape(text)
+
+
+@cli.command()
+@INDEX_DIR
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int)
+def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+    """Serve the web app and JSON API with waitress."""
+    from waitress import serve as waitress_serve
+
+    from . import create_app
+
+    index_dir = _index_dir(index_dir)
+    app = create_app({"INDEX_DIR": str(index_dir)})
+    try:
+        meta = app.extensions["dhr_index"].meta
+        click.echo(f"index {index_dir}: {meta['reviews']} reviews, version {meta['version']}")
+    except IndexMissingError as exc:
+        click.echo(f"warning: {exc}", err=True)
+    click.echo(f"serving DHR Search on http://{host}:{port}/ (Ctrl-C to stop)")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="dhr-search")
+
+
+@cli.command()
+@INDEX_DIR
+def status(index_dir: Path | None) -> None:
+    """Show the live index version and counts; exit 1 when there is none."""
+    try:
+        meta = read_meta(_index_dir(index_dir))
+    except IndexMissingError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(json.dumps(meta, indent=2))
+
+
+@cli.command()
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--reviews", default=60, show_default=True, help="How many synthetic reviews.")
+@click.option(
+    "--seed", default=2023, show_default=True, help="Random seed (same seed, same files)."
+)
+@click.option("--no-seed-review", is_flag=True, help="Leave out the real Bolton review.")
+def demo(out_dir: Path, reviews: int, seed: int, no_seed_review: bool) -> None:
+    """Write a deterministic demo corpus of synthetic review pages to OUT_DIR."""
+    from .demo import write_demo_corpus
+
+    count = write_demo_corpus(out_dir, reviews, seed=seed, include_seed=not no_seed_review)
+    click.echo(f"wrote {count} review pages to {out_dir}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="dhr-search")
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m search_service")

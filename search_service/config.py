@@ -1,0 +1,40 @@
+"""Every setting in one place: name, default, environment variable, help."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# With the editable install the scripts use, the package sits in the repository.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value with its default, the variable that overrides it, and help."""
+
+    name: str
+    env: str
+    default: object
+    help: str
+
+
+SETTINGS = (
+    Setting("INDEX_DIR", "DHR_INDEX_DIR", str(REPO_ROOT / "index"), "folder of the search index"),
+    Setting("DEFAULT_PER_PAGE", "DHR_PER_PAGE", 20, "hits per page when none is asked for"),
+)
+
+
+def default_index_dir() -> Path:
+    """The index folder: $DHR_INDEX_DIR, else index/ at the repository root."""
+    return Path(os.environ.get("DHR_INDEX_DIR") or REPO_ROOT / "index")
+
+
+def from_environment() -> dict:
+    """Settings as read from the environment now (called by the app factory, not at import)."""
+    values = {}
+    for s in SETTINGS:
+        raw = os.environ.get(s.env)
+        values[s.name] = s.default if raw in (None, "") else type(s.default)(raw)
+    return values

@@ -1,0 +1,77 @@
+"""Shared fixtures: a real corpus on disk, a real Whoosh index, the real Flask app."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from search_service import create_app
+from search_service.demo import write_demo_corpus
+from search_service.index import build_index
+from search_service.ingest.corpus import read_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "search_service" / "data" / "seed" / "bolton-2023.txt"
+
+HOSTILE_PAGE = """Source · Domestic Homicide Review
+<script>alert('title')</script> review
+CSP: Hostile <b>Town</b>
+Published: May 2024
+Year of death: 2020
+Summary
+A summary with <img src=x onerror=alert(1)> and "quotes" & ampersands.
+Extracted recommendations
+| # | Recommendation | Addressed to |
+|---|---|---|
+| 1 | That agencies stop <script>alert('rec')</script> scripting attacks. | <img src=x onerror=alert(2)> Agency |
+| Recommendations extracted from the published report. | ||
+"""
+
+
+def make_corpus(folder: Path, synthetic: int = 8) -> Path:
+    """The seed review, a hostile page and a few synthetic reviews."""
+    write_demo_corpus(folder, synthetic, seed=7)
+    (folder / "hostile-2024.txt").write_text(HOSTILE_PAGE, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory) -> Path:
+    return make_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory, corpus_dir) -> Path:
+    folder = tmp_path_factory.mktemp("index")
+    build_index(folder, read_corpus(corpus_dir).reviews, meta={"synthetic_reviews": 8})
+    return folder
+
+
+@pytest.fixture()
+def app(index_dir):
+    return create_app({"INDEX_DIR": str(index_dir), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def fresh_index(tmp_path, corpus_dir) -> Path:
+    """An index of its own, for tests that rebuild or break it."""
+    folder = tmp_path / "index"
+    build_index(folder, read_corpus(corpus_dir).reviews)
+    return folder
+
+
+@pytest.fixture()
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+def copy_seed(folder: Path, name: str = "bolton-2023.txt") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copyfile(SEED, folder / name))

@@ -1,0 +1,226 @@
+"""The web page and JSON API, through the real Flask app over a real index."""
+
+import re
+
+import pytest
+
+PROBATION = "Greater Manchester Probation Trust"
+BOLTON_CSP = "Bolton Community Safety Partnership"
+
+
+def api(client, **params):
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_phrase_finds_recommendation_7_first_with_the_phrase_marked(client):
+    data = api(client, q='"forensic curiosity"')
+    first = data["hits"][0]
+    assert (first["type"], first["review_id"], first["number"]) == ("recommendation", "bolton-2023", "7")
+    assert "“<mark>forensic curiosity</mark>”" in first["highlight"]
+    assert data["total"] == 1
+
+
+def test_curly_quotes_from_phones_make_a_phrase(client):
+    data = api(client, q="“forensic curiosity”")
+    assert [h["number"] for h in data["hits"]] == ["7"]
+
+
+def test_hit_carries_what_the_page_shows(client):
+    hit = api(client, q='"forensic curiosity"')["hits"][0]
+    assert hit["csp"] == "Bolton"
+    assert hit["published"] == "April 2023"
+    assert hit["year_of_death"] == 2012
+    assert hit["addressees"] == [BOLTON_CSP]
+    assert hit["review_url"] == "/reviews/bolton-2023#rec-7"
+    assert "forensic curiosity" in hit["text"] and "<mark>" not in hit["text"]
+
+
+def test_addressee_filter_narrows_to_recommendation_6(client):
+    data = api(client, addressee=PROBATION)
+    assert [(h["review_id"], h["number"]) for h in data["hits"]] == [("bolton-2023", "6")]
+    assert data["total"] == 1
+
+
+def test_facet_counts_on_the_empty_query(client):
+    counts = {f["value"]: f["count"] for f in api(client)["facets"]["addressee"]}
+    assert counts[BOLTON_CSP] == 8
+    assert counts[PROBATION] == 1
+
+
+def test_facet_values_say_whether_they_are_selected_and_how_to_toggle(client):
+    facets = api(client, csp="Bolton")["facets"]
+    assert {f["value"]: f["count"] for f in facets["addressee"]} == {BOLTON_CSP: 8, PROBATION: 1}
+    bolton = next(f for f in facets["csp"] if f["value"] == "Bolton")
+    assert bolton == {"value": "Bolton", "count": 9, "selected": True, "toggle_url": "/api/search"}
+    other = next(f for f in facets["csp"] if f["value"] != "Bolton")
+    assert other["selected"] is False
+    assert other["toggle_url"].startswith("/api/search?csp=Bolton&csp=")
+
+
+def test_facets_count_recommendations_across_the_corpus(client):
+    data = api(client)
+    csp_total = sum(f["count"] for f in data["facets"]["csp"])
+    addressed = api(client, type="recommendation")["total"]
+    assert csp_total == addressed
+    assert data["total"] > addressed  # summaries are hits too
+
+
+def test_choosing_a_facet_value_can_be_undone(client):
+    page = client.get("/search", query_string={"q": "training", "addressee": PROBATION}).get_data(as_text=True)
+    assert "Remove filter Addressed to: Greater Manchester Probation Trust" in page
+    chip = re.search(r'<a class="chip" href="([^"]+)"', page).group(1)
+    assert chip == "/search?q=training"
+
+
+def test_two_values_of_one_facet_mean_either(client):
+    data = api(client, csp="Bolton", addressee=[PROBATION, BOLTON_CSP])
+    assert data["total"] == 9  # an agency filter keeps recommendations only
+
+
+def test_api_shape(client):
+    data = api(client, q="risk", per_page=2, page=2)
+    assert list(data)[:8] == ["query", "total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+    assert data["page"] == 2 and data["per_page"] == 2 and len(data["hits"]) == 2
+    assert set(data["facets"]) >= {"addressee", "csp"}
+    for hit in data["hits"]:
+        assert {"type", "review_id", "text", "highlight", "addressees", "csp", "published", "year_of_death", "pdf_url", "review_url"} <= set(hit)
+
+
+def test_pages_do_not_overlap(client):
+    one = api(client, q="agencies", per_page=3, page=1)["hits"]
+    two = api(client, q="agencies", per_page=3, page=2)["hits"]
+    key = lambda h: (h["review_id"], h["type"], h.get("number"))  # noqa: E731
+    assert not {key(h) for h in one} & {key(h) for h in two}
+
+
+def test_per_page_is_capped_at_100(client):
+    assert api(client, per_page=100000)["per_page"] == 100
+
+
+@pytest.mark.parametrize("bad", ["abc", "1.5"])
+def test_non_numeric_page_is_a_clear_400(client, bad):
+    response = client.get("/api/search", query_string={"page": bad})
+    assert response.status_code == 400
+    assert "'page' must be a whole number" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"forensic curiosity', "(risk AND", "AND OR", "risk)", "foo:bar", "csp:", '"', "*", "~", "[a TO", "^2", "NOT", "a" * 999],
+)
+def test_malformed_queries_never_fail(client, q):
+    for path in ("/search", "/api/search"):
+        response = client.get(path, query_string={"q": q})
+        assert response.status_code == 200, (q, response.status_code)
+
+
+def test_unbalanced_quote_is_read_sensibly_and_said(client):
+    data = api(client, q='"forensic curiosity')
+    assert data["hits"][0]["number"] == "7"
+    assert data["notes"] == ["An unmatched quote mark was ignored."]
+
+
+def test_over_long_query_gets_a_clear_message(client):
+    response = client.get("/api/search", query_string={"q": "x" * 1001})
+    assert response.status_code == 400
+    assert "too long" in response.get_json()["error"]["message"]
+    page = client.get("/search", query_string={"q": "x" * 1001})
+    assert page.status_code == 400 and "too long" in page.get_data(as_text=True)
+
+
+def test_field_prefix_searches_that_field(client):
+    data = api(client, q='addressee:"probation trust"')
+    assert {(h["review_id"], h["number"]) for h in data["hits"]} == {("bolton-2023", "6")}
+
+
+def test_hostile_document_text_is_escaped(client):
+    page = client.get("/search", query_string={"q": "scripting"}).get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert re.search(r"&lt;script&gt;alert\((&#39;|&#x27;)rec(&#39;|&#x27;)\)&lt;/script&gt;", page)
+    assert "<img src=x" not in page
+    hit = api(client, q="scripting")["hits"][0]
+    assert "<script>" not in hit["highlight"] and "&lt;script&gt;" in hit["highlight"]
+    assert re.sub(r"</?mark>", "", hit["highlight"]).count("<") == 0
+
+
+def test_hostile_query_echo_is_escaped(client):
+    q = '<script>alert(1)</script> "><img src=x onerror=alert(1)>'
+    page = client.get("/search", query_string={"q": q}).get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_hostile_review_page_is_escaped(client):
+    page = client.get("/reviews/hostile-2024").get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>Town</b>" not in page
+    assert "Hostile &lt;b&gt;Town&lt;/b&gt;" in page
+
+
+def test_search_page_shows_form_hits_and_facets(client):
+    page = client.get("/search", query_string={"q": '"forensic curiosity"'}).get_data(as_text=True)
+    assert '<form class="search-form" action="/search" method="get"' in page
+    assert '<label for="q">' in page
+    assert "<mark>forensic curiosity</mark>" in page
+    assert 'href="/reviews/bolton-2023#rec-7"' in page
+    assert "<legend>Addressed to</legend>" in page and "<legend>Community Safety Partnership</legend>" in page
+    assert "1 result for" in page
+
+
+def test_demo_banner_shows_when_synthetic_reviews_are_indexed(client):
+    assert "Demo corpus." in client.get("/search").get_data(as_text=True)
+
+
+def test_review_page_shows_summary_and_every_recommendation(client):
+    response = client.get("/reviews/bolton-2023")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<h1>Bolton review</h1>" in page
+    assert "The report identifies systemic failures" in page
+    assert len(re.findall(r'<li id="rec-\d+"', page)) == 9
+    assert "Greater Manchester Probation Trust" in page
+
+
+def test_unknown_review_is_404_in_html_and_json(client):
+    assert client.get("/reviews/nope").status_code == 404
+    response = client.get("/api/reviews/nope")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == 404
+
+
+def test_review_api(client):
+    review = client.get("/api/reviews/bolton-2023").get_json()
+    assert review["csp"] == "Bolton" and len(review["recommendations"]) == 9
+    assert review["recommendations"][5]["addressees"] == [PROBATION]
+
+
+def test_healthz_answers_with_counts(client):
+    response = client.get("/healthz")
+    data = response.get_json()
+    assert response.status_code == 200
+    assert data["status"] == "ok"
+    assert data["reviews"] == 10  # seed, hostile page, eight synthetic
+    assert data["recommendations"] > 9
+    assert data["version"].startswith("v-")
+
+
+def test_unknown_hit_type_is_a_clear_400(client):
+    response = client.get("/api/search", query_string={"type": "secret"})
+    assert response.status_code == 400
+    assert "Unknown type" in response.get_json()["error"]["message"]
+
+
+def test_empty_query_lists_everything_that_matches_the_filters(client):
+    data = api(client, csp="Bolton", type="recommendation", per_page=50)
+    assert sorted(int(h["number"]) for h in data["hits"]) == list(range(1, 10))
+
+
+def test_no_index_yet_is_a_clear_503(tmp_path):
+    from search_service import create_app
+
+    client = create_app({"INDEX_DIR": str(tmp_path / "none")}).test_client()
+    response = client.get("/api/search", query_string={"q": "x"})
+    assert response.status_code == 503
+    assert "build one" in response.get_json()["error"]["message"]
+    assert str(tmp_path) not in response.get_data(as_text=True)
