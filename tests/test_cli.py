@@ -1,0 +1,85 @@
+"""The command line, run as a user runs it: a real process in a temporary folder."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import copy_seed
+
+ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "search_service", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+    )
+
+
+def test_index_then_search_round_trip(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    (corpus / "notes.txt").write_text("Minutes of a meeting, not a review.\n")
+    (corpus / "manifest.csv").write_text(
+        "file,pdf_url,source_url\nbolton-2023.txt,https://example.org/bolton.pdf,javascript:alert(1)\n"
+    )
+    index = tmp_path / "ix"
+    built = run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    summary = built.stdout.strip().splitlines()[-1]
+    assert summary.startswith("indexed 1 reviews, 9 recommendations; skipped 1 file: notes.txt (not a review page: no 'CSP:' line)")
+
+    found = run("search", '"forensic curiosity"', "--index-dir", str(index), "--json", cwd=tmp_path)
+    assert found.returncode == 0, found.stderr
+    data = json.loads(found.stdout)
+    hit = data["hits"][0]
+    assert (hit["review_id"], hit["number"], data["total"]) == ("bolton-2023", "7", 1)
+    assert hit["pdf_url"] == "https://example.org/bolton.pdf"
+
+    text = run("search", "forensic curiosity", "--index-dir", str(index), cwd=tmp_path)
+    assert "[bolton-2023 rec 7]" in text.stdout and "[forensic curiosity]" in text.stdout
+
+
+def test_skipped_files_are_recorded_for_the_status_command(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    (corpus / "broken.md").write_bytes(b"\xff\xfe\x00 not text")
+    index = tmp_path / "ix"
+    assert run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    meta = json.loads(run("status", "--index-dir", str(index), cwd=tmp_path).stdout)
+    assert meta["skipped"] == [{"file": "broken.md", "reason": "not UTF-8 text"}]
+    assert meta["reviews"] == 1
+
+
+def test_nothing_indexable_exits_non_zero_with_one_line_and_keeps_the_old_index(tmp_path):
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    copy_seed(good)
+    bad.mkdir()
+    (bad / "a.txt").write_text("nothing here")
+    index = tmp_path / "ix"
+    assert run("index", str(good), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    failed = run("index", str(bad), "--index-dir", str(index), cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    assert "Error: nothing could be indexed" in failed.stderr
+    assert "a.txt (not a review page" in failed.stderr
+    still = run("search", "forensic", "--index-dir", str(index), "--json", cwd=tmp_path)
+    assert json.loads(still.stdout)["total"] == 1
+
+
+def test_wrong_arguments_exit_non_zero_without_a_traceback(tmp_path):
+    result = run("index", str(tmp_path / "missing"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_search_without_an_index_says_how_to_build_one(tmp_path):
+    result = run("search", "x", "--index-dir", str(tmp_path / "none"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert "build one with 'index CORPUS_DIR'" in result.stderr or "build one" in result.stderr

@@ -1,0 +1,42 @@
+"""The demo corpus generator and the bundled demo corpus."""
+
+import filecmp
+from pathlib import Path
+
+from search_service.demo import write_demo_corpus
+from search_service.ingest.corpus import read_corpus
+from search_service.regions import region_for
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "corpus" / "demo"
+
+
+def test_generator_is_deterministic(tmp_path):
+    write_demo_corpus(tmp_path / "a", 12, seed=5)
+    write_demo_corpus(tmp_path / "b", 12, seed=5)
+    match, mismatch, errors = filecmp.cmpfiles(
+        tmp_path / "a", tmp_path / "b", sorted(p.name for p in (tmp_path / "a").iterdir()), shallow=False
+    )
+    assert len(match) == 13 and not mismatch and not errors
+
+
+def test_bundled_demo_corpus_is_what_the_generator_writes(tmp_path):
+    # corpus/demo is regenerated with: python -m search_service demo corpus/demo --reviews 60
+    write_demo_corpus(tmp_path, 60)
+    names = sorted(p.name for p in DEMO.iterdir())
+    assert names == sorted(p.name for p in tmp_path.iterdir())
+    _, mismatch, errors = filecmp.cmpfiles(DEMO, tmp_path, names, shallow=False)
+    assert not mismatch and not errors
+
+
+def test_synthetic_reviews_say_so_and_use_real_csps(tmp_path):
+    write_demo_corpus(tmp_path, 10, seed=3)
+    report = read_corpus(tmp_path)
+    assert not report.skipped
+    synthetic = [r for r in report.reviews if r.id != "bolton-2023"]
+    assert len(synthetic) == 10
+    assert all(r.synthetic and "(synthetic)" in r.title for r in synthetic)
+    assert not next(r for r in report.reviews if r.id == "bolton-2023").synthetic
+    assert all(r.recommendations and r.summary for r in synthetic)
+    assert all(r.csp != "Bolton" for r in synthetic)
+    assert all(region_for(r.csp) == r.region for r in synthetic)

@@ -1,0 +1,76 @@
+"""The index: picklable schema, atomic versions, one writer, searchers that follow rebuilds."""
+
+import pickle
+
+import pytest
+
+from search_service.index import (
+    IndexHandle,
+    IndexLockedError,
+    IndexMissingError,
+    build_index,
+    build_schema,
+    current_version,
+    writer_lock,
+)
+from search_service.ingest.corpus import read_corpus
+from search_service.search import SearchRequest, run_search
+
+
+def test_schema_and_analyzer_pickle_round_trip():
+    schema = build_schema()
+    restored = pickle.loads(pickle.dumps(schema))
+    tokens = [t.text for t in restored["text"].analyzer("Forensic curiosity of the agencies")]
+    assert tokens == ["forens", "curios", "agenc"]
+
+
+def test_build_switches_to_a_complete_new_version(fresh_index, corpus_dir):
+    before = current_version(fresh_index)
+    build_index(fresh_index, read_corpus(corpus_dir).reviews)
+    after = current_version(fresh_index)
+    assert after != before
+    assert (fresh_index / after / "meta.json").exists()
+    assert not list(fresh_index.glob("*.building"))
+
+
+def test_old_versions_are_removed_but_the_previous_one_is_kept(fresh_index, corpus_dir):
+    for _ in range(3):
+        build_index(fresh_index, read_corpus(corpus_dir).reviews)
+    versions = sorted(p.name for p in fresh_index.glob("v-*"))
+    assert len(versions) == 2
+    assert versions[-1] == current_version(fresh_index)
+
+
+def test_a_failed_build_leaves_the_previous_index_searchable(fresh_index, corpus_dir):
+    before = current_version(fresh_index)
+
+    def broken():
+        yield from read_corpus(corpus_dir).reviews[:2]
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        build_index(fresh_index, broken())
+    assert current_version(fresh_index) == before
+    assert not list(fresh_index.glob("*.building"))
+    data = run_search(IndexHandle(fresh_index), SearchRequest(q='"forensic curiosity"'))
+    assert data["total"] == 1
+
+
+def test_a_second_writer_is_refused_naming_the_lock(fresh_index, corpus_dir):
+    with writer_lock(fresh_index), pytest.raises(IndexLockedError, match=r"\.lock"):
+        build_index(fresh_index, read_corpus(corpus_dir).reviews)
+
+
+def test_a_running_handle_follows_a_rebuild(fresh_index, corpus_dir):
+    handle = IndexHandle(fresh_index)
+    first = handle.version
+    assert run_search(handle, SearchRequest(q="Bolton"))["total"] > 0
+    reviews = [r for r in read_corpus(corpus_dir).reviews if r.id != "bolton-2023"]
+    build_index(fresh_index, reviews)
+    assert handle.version != first
+    assert run_search(handle, SearchRequest(q='"forensic curiosity"'))["total"] == 0
+
+
+def test_missing_index_is_reported(tmp_path):
+    with pytest.raises(IndexMissingError, match="no index"):
+        IndexHandle(tmp_path / "nothing").searcher()
