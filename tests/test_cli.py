@@ -33,7 +33,9 @@ def test_index_then_search_round_trip(tmp_path):
     built = run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     summary = built.stdout.strip().splitlines()[-1]
-    assert summary.startswith("indexed 1 reviews, 9 recommendations; skipped 1 file: notes.txt (not a review page: no 'CSP:' line)")
+    assert summary.startswith(
+        "indexed 1 reviews, 9 recommendations; skipped 1 file: notes.txt (not a review page: no 'CSP:' line)"
+    )
 
     found = run("search", '"forensic curiosity"', "--index-dir", str(index), "--json", cwd=tmp_path)
     assert found.returncode == 0, found.stderr

@@ -15,7 +15,10 @@ def test_generator_is_deterministic(tmp_path):
     write_demo_corpus(tmp_path / "a", 12, seed=5)
     write_demo_corpus(tmp_path / "b", 12, seed=5)
     match, mismatch, errors = filecmp.cmpfiles(
-        tmp_path / "a", tmp_path / "b", sorted(p.name for p in (tmp_path / "a").iterdir()), shallow=False
+        tmp_path / "a",
+        tmp_path / "b",
+        sorted(p.name for p in (tmp_path / "a").iterdir()),
+        shallow=False,
     )
     assert len(match) == 13 and not mismatch and not errors
 

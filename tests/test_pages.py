@@ -8,8 +8,12 @@ from search_service.ingest.pages import PageFormatError, parse_page
 def test_seed_parses_to_nine_recommendations_with_their_addressees(seed_text):
     review = parse_page(seed_text, "bolton-2023")
     assert [r.number for r in review.recommendations] == [str(n) for n in range(1, 10)]
-    to_csp = [r for r in review.recommendations if r.addressees == ["Bolton Community Safety Partnership"]]
-    to_probation = [r for r in review.recommendations if r.addressees == ["Greater Manchester Probation Trust"]]
+    to_csp = [
+        r for r in review.recommendations if r.addressees == ["Bolton Community Safety Partnership"]
+    ]
+    to_probation = [
+        r for r in review.recommendations if r.addressees == ["Greater Manchester Probation Trust"]
+    ]
     assert len(to_csp) == 8
     assert [r.number for r in to_probation] == ["6"]
 

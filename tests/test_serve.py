@@ -21,7 +21,16 @@ def free_port() -> int:
 def server(index_dir):
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "search_service", "serve", "--index-dir", str(index_dir), "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "search_service",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -17,7 +17,11 @@ def api(client, **params):
 def test_phrase_finds_recommendation_7_first_with_the_phrase_marked(client):
     data = api(client, q='"forensic curiosity"')
     first = data["hits"][0]
-    assert (first["type"], first["review_id"], first["number"]) == ("recommendation", "bolton-2023", "7")
+    assert (first["type"], first["review_id"], first["number"]) == (
+        "recommendation",
+        "bolton-2023",
+        "7",
+    )
     assert "“<mark>forensic curiosity</mark>”" in first["highlight"]
     assert data["total"] == 1
 
@@ -68,7 +72,9 @@ def test_facets_count_recommendations_across_the_corpus(client):
 
 
 def test_choosing_a_facet_value_can_be_undone(client):
-    page = client.get("/search", query_string={"q": "training", "addressee": PROBATION}).get_data(as_text=True)
+    page = client.get("/search", query_string={"q": "training", "addressee": PROBATION}).get_data(
+        as_text=True
+    )
     assert "Remove filter Addressed to: Greater Manchester Probation Trust" in page
     chip = re.search(r'<a class="chip" href="([^"]+)"', page).group(1)
     assert chip == "/search?q=training"
@@ -81,11 +87,31 @@ def test_two_values_of_one_facet_mean_either(client):
 
 def test_api_shape(client):
     data = api(client, q="risk", per_page=2, page=2)
-    assert list(data)[:8] == ["query", "total", "page", "per_page", "pages", "hits", "facets", "suggestion"]
+    assert list(data)[:8] == [
+        "query",
+        "total",
+        "page",
+        "per_page",
+        "pages",
+        "hits",
+        "facets",
+        "suggestion",
+    ]
     assert data["page"] == 2 and data["per_page"] == 2 and len(data["hits"]) == 2
     assert set(data["facets"]) >= {"addressee", "csp"}
     for hit in data["hits"]:
-        assert {"type", "review_id", "text", "highlight", "addressees", "csp", "published", "year_of_death", "pdf_url", "review_url"} <= set(hit)
+        assert {
+            "type",
+            "review_id",
+            "text",
+            "highlight",
+            "addressees",
+            "csp",
+            "published",
+            "year_of_death",
+            "pdf_url",
+            "review_url",
+        } <= set(hit)
 
 
 def test_pages_do_not_overlap(client):
@@ -108,7 +134,21 @@ def test_non_numeric_page_is_a_clear_400(client, bad):
 
 @pytest.mark.parametrize(
     "q",
-    ['"forensic curiosity', "(risk AND", "AND OR", "risk)", "foo:bar", "csp:", '"', "*", "~", "[a TO", "^2", "NOT", "a" * 999],
+    [
+        '"forensic curiosity',
+        "(risk AND",
+        "AND OR",
+        "risk)",
+        "foo:bar",
+        "csp:",
+        '"',
+        "*",
+        "~",
+        "[a TO",
+        "^2",
+        "NOT",
+        "a" * 999,
+    ],
 )
 def test_malformed_queries_never_fail(client, q):
     for path in ("/search", "/api/search"):
@@ -165,7 +205,10 @@ def test_search_page_shows_form_hits_and_facets(client):
     assert '<label for="q">' in page
     assert "<mark>forensic curiosity</mark>" in page
     assert 'href="/reviews/bolton-2023#rec-7"' in page
-    assert "<legend>Addressed to</legend>" in page and "<legend>Community Safety Partnership</legend>" in page
+    assert (
+        "<legend>Addressed to</legend>" in page
+        and "<legend>Community Safety Partnership</legend>" in page
+    )
     assert "1 result for" in page
 
 
