@@ -13,7 +13,8 @@ from . import config
 from .index import IndexHandle, IndexLockedError, IndexMissingError, build_index, read_meta
 from .ingest.corpus import iter_corpus
 from .model import Skipped
-from .search import QueryError, SearchRequest, run_search
+from .query import QueryError, SearchRequest
+from .search import run_search
 
 INDEX_DIR = click.option(
     "--index-dir",
@@ -135,7 +136,8 @@ def _non_empty(reviews):
 def search(query: str, index_dir: Path | None, as_json: bool, addressee, csp, limit: int) -> None:
     """Search the index from the terminal."""
     handle = IndexHandle(_index_dir(index_dir))
-    req = SearchRequest(q=query, addressee=list(addressee), csp=list(csp), per_page=limit)
+    filters = {"addressee": list(addressee), "csp": list(csp)}
+    req = SearchRequest(q=query, filters={k: v for k, v in filters.items() if v}, per_page=limit)
     try:
         data = run_search(handle, req)
     except (IndexMissingError, QueryError) as exc:

@@ -22,19 +22,12 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from .facets import FACETS, HIT_TYPES
 from .index import IndexHandle, IndexMissingError
-from .search import (
-    FACETS,
-    MAX_PER_PAGE,
-    QueryError,
-    SearchRequest,
-    get_review,
-    health,
-    run_search,
-)
+from .query import SORTS, YEAR_FIELDS, QueryError, SearchRequest
+from .search import MAX_PER_PAGE, get_review, health, run_search
 
 bp = Blueprint("web", __name__)
-HIT_TYPES = ("recommendation", "summary", "passage")
 
 
 def handle() -> IndexHandle:
@@ -42,7 +35,7 @@ def handle() -> IndexHandle:
     return current_app.extensions["dhr_index"]
 
 
-def _int_arg(args: MultiDict, name: str, default: int) -> int:
+def _int_arg(args: MultiDict, name: str, default: int | None) -> int | None:
     raw = args.get(name, "").strip()
     if not raw:
         return default
@@ -52,41 +45,58 @@ def _int_arg(args: MultiDict, name: str, default: int) -> int:
         raise BadRequest(f"'{name}' must be a whole number, not {raw[:40]!r}.") from None
 
 
-def search_request(args: MultiDict) -> SearchRequest:
-    """Read a SearchRequest from query-string arguments; BadRequest says what is wrong."""
-    types = [t for t in args.getlist("type") if t]
-    unknown = [t for t in types if t not in HIT_TYPES]
-    if unknown:
-        raise BadRequest(f"Unknown type {unknown[0][:40]!r}: use one of {', '.join(HIT_TYPES)}.")
-    per_page = _int_arg(args, "per_page", current_app.config["DEFAULT_PER_PAGE"])
-    return SearchRequest(
-        q=args.get("q", ""),
-        addressee=_values(args, "addressee"),
-        csp=_values(args, "csp"),
-        type=types,
-        page=max(1, _int_arg(args, "page", 1)),
-        per_page=max(1, min(per_page, MAX_PER_PAGE)),
-    )
+def _choice(args: MultiDict, name: str, choices: tuple[str, ...]) -> str:
+    value = args.get(name, "").strip() or choices[0]
+    if value not in choices:
+        raise BadRequest(f"'{name}' must be one of {', '.join(choices)}, not {value[:40]!r}.")
+    return value
 
 
 def _values(args: MultiDict, name: str) -> list[str]:
     return list(dict.fromkeys(v for v in args.getlist(name) if v.strip()))
 
 
-def _url(path: str, params: list[tuple[str, str]]) -> str:
-    return f"{path}?{urlencode(params)}" if params else path
+def search_request(args: MultiDict) -> SearchRequest:
+    """Read a SearchRequest from query-string arguments; BadRequest says what is wrong."""
+    filters = {name: _values(args, name) for name in FACETS}
+    unknown = [t for t in filters["type"] if t not in HIT_TYPES]
+    if unknown:
+        raise BadRequest(f"Unknown type {unknown[0][:40]!r}: use one of {', '.join(HIT_TYPES)}.")
+    per_page = _int_arg(args, "per_page", current_app.config["DEFAULT_PER_PAGE"])
+    return SearchRequest(
+        q=args.get("q", ""),
+        filters={name: values for name, values in filters.items() if values},
+        year_from=_int_arg(args, "year_from", None),
+        year_to=_int_arg(args, "year_to", None),
+        year_field=_choice(args, "year_field", YEAR_FIELDS),
+        sort=_choice(args, "sort", SORTS),
+        page=max(1, _int_arg(args, "page", 1)),
+        per_page=max(1, min(per_page, MAX_PER_PAGE)),
+    )
 
 
-def _params(req: SearchRequest, **changes) -> list[tuple[str, str]]:
-    values = {"q": req.q, "page": req.page, **changes}
-    params: list[tuple[str, str]] = []
-    if values["q"]:
-        params.append(("q", values["q"]))
+def request_params(
+    req: SearchRequest, page: int = 1, **filters: list[str]
+) -> list[tuple[str, str]]:
+    """Query-string pairs that reproduce req, with some facets changed: every state is a URL."""
+    params: list[tuple[str, str]] = [("q", req.q)] if req.q else []
     for name in FACETS:
-        params += [(name, v) for v in values.get(name, getattr(req, name))]
-    if values["page"] and values["page"] > 1:
-        params.append(("page", str(values["page"])))
+        params += [(name, v) for v in filters.get(name, req.chosen(name))]
+    for name in ("year_from", "year_to"):
+        if getattr(req, name) is not None:
+            params.append((name, str(getattr(req, name))))
+    if req.year_field != YEAR_FIELDS[0]:
+        params.append(("year_field", req.year_field))
+    if req.sort != SORTS[0]:
+        params.append(("sort", req.sort))
+    if page > 1:
+        params.append(("page", str(page)))
     return params
+
+
+def url_with(path: str, params: list[tuple[str, str]]) -> str:
+    """path plus an encoded query string (none when there are no parameters)."""
+    return f"{path}?{urlencode(params)}" if params else path
 
 
 def search_data(path: str = "/search") -> dict:
@@ -97,30 +107,32 @@ def search_data(path: str = "/search") -> dict:
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     for name, values in data["facets"].items():
-        chosen = getattr(req, name)
+        chosen = req.chosen(name)
         for item in values:
             toggled = (
                 [v for v in chosen if v != item["value"]]
                 if item["selected"]
                 else [*chosen, item["value"]]
             )
-            item["toggle_url"] = _url(path, _params(req, page=1, **{name: toggled}))
-    data["filters"] = {name: getattr(req, name) for name in FACETS}
+            item["toggle_url"] = url_with(path, request_params(req, **{name: toggled}))
+    data["filters"] = {name: req.chosen(name) for name in FACETS}
     data["chips"] = [
         {
             "facet": name,
             "value": v,
-            "remove_url": _url(
-                path, _params(req, page=1, **{name: [x for x in getattr(req, name) if x != v]})
+            "remove_url": url_with(
+                path, request_params(req, **{name: [x for x in req.chosen(name) if x != v]})
             ),
         }
         for name in FACETS
-        for v in getattr(req, name)
+        for v in req.chosen(name)
     ]
-    data["clear_url"] = _url(path, [("q", req.q)] if req.q else [])
+    data["clear_url"] = url_with(path, [("q", req.q)] if req.q else [])
     page = data["page"]
-    data["prev_url"] = _url(path, _params(req, page=page - 1)) if page > 1 else None
-    data["next_url"] = _url(path, _params(req, page=page + 1)) if page < data["pages"] else None
+    data["prev_url"] = url_with(path, request_params(req, page=page - 1)) if page > 1 else None
+    data["next_url"] = (
+        url_with(path, request_params(req, page=page + 1)) if page < data["pages"] else None
+    )
     data["demo"] = handle().meta.get("synthetic_reviews", 0) > 0
     return data
 

@@ -268,3 +268,30 @@ def test_no_index_yet_is_a_clear_503(tmp_path):
     assert response.status_code == 503
     assert "build one" in response.get_json()["error"]["message"]
     assert str(tmp_path) not in response.get_data(as_text=True)
+
+
+def test_sort_newest_and_oldest_order_by_publication(client):
+    def published(sort):
+        hits = api(client, type="summary", sort=sort, per_page=100)["hits"]
+        return [(h["published"].split()[-1], h["review_id"]) for h in hits]
+
+    newest = [int(y) for y, _ in published("newest")]
+    oldest = [int(y) for y, _ in published("oldest")]
+    assert newest == sorted(newest, reverse=True) and oldest == sorted(oldest)
+    assert len(set(newest)) > 1
+
+
+def test_year_range_filters_by_year_of_death_or_publication(client):
+    data = api(client, year_from=2012, year_to=2012, type="recommendation", per_page=100)
+    assert {h["year_of_death"] for h in data["hits"]} == {2012}
+    published = api(client, year_field="published", year_from=2023, year_to=2023, per_page=100)
+    assert published["total"] > 0
+    assert all(h["published"].endswith("2023") for h in published["hits"])
+
+
+def test_bad_sort_is_a_clear_400(client):
+    response = client.get("/api/search", query_string={"sort": "sideways"})
+    assert response.status_code == 400
+    assert (
+        "'sort' must be one of relevance, newest, oldest" in response.get_json()["error"]["message"]
+    )
