@@ -10,7 +10,14 @@ from pathlib import Path
 import click
 
 from . import config
-from .index import IndexHandle, IndexLockedError, IndexMissingError, build_index, read_meta
+from .index import (
+    IndexHandle,
+    IndexLockedError,
+    IndexMissingError,
+    build_index,
+    is_compatible,
+    read_meta,
+)
 from .ingest.corpus import iter_corpus
 from .model import Skipped
 from .query import QueryError, SearchRequest
@@ -95,6 +102,7 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
             _non_empty(reviews()),
             meta=lambda: {
                 "corpus": corpus_dir.resolve().name,
+                "corpus_path": str(corpus_dir.resolve()),
                 "synthetic_reviews": synthetic,
                 "skipped": [{"file": s.path, "reason": s.reason} for s in skipped],
             },
@@ -189,13 +197,18 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
 
 @cli.command()
 @INDEX_DIR
-def status(index_dir: Path | None) -> None:
-    """Show the live index version and counts; exit 1 when there is none."""
+@click.option("--corpus-path", is_flag=True, help="Print only the folder the index was built from.")
+def status(index_dir: Path | None, corpus_path: bool) -> None:
+    """Show the live index version and counts; exit 1 when there is none or it is outdated."""
     try:
         meta = read_meta(_index_dir(index_dir))
     except IndexMissingError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(json.dumps(meta, indent=2))
+    click.echo(meta.get("corpus_path", "") if corpus_path else json.dumps(meta, indent=2))
+    if not is_compatible(meta):
+        raise click.ClickException(
+            "this index was built by another version of DHR Search: rebuild it"
+        )
 
 
 @cli.command()

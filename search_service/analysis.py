@@ -380,3 +380,8 @@ def text_analyzer() -> Analyzer:
         | SpellingFilter()
         | StemFilter(stemfn=snowball_stem, cachesize=50000)
     )
+
+
+def spelling_analyzer() -> Analyzer:
+    """Words as written, lower-cased: the lexicon that "did you mean" suggestions come from."""
+    return NltkTokenizer() | LowercaseFilter() | ApostropheFilter()

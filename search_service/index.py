@@ -29,11 +29,11 @@ from whoosh import index as windex
 from whoosh.analysis import RegexTokenizer
 from whoosh.searching import Searcher
 
-from .analysis import text_analyzer
+from .analysis import analysis_fingerprint, spelling_analyzer, text_analyzer
 from .model import Recommendation, Review
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 POINTER = "CURRENT"
 LOCK = ".lock"
 META = "meta.json"
@@ -75,6 +75,8 @@ def build_schema() -> fields.Schema:
         csp_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
         addressee_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
         sector_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
+        # Unstemmed words as written, only for "did you mean" suggestions.
+        spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
         addressees=fields.STORED(),
         sectors=fields.STORED(),
         published_year=fields.NUMERIC(stored=True, sortable=True),
@@ -124,9 +126,16 @@ def review_documents(review: Review) -> Iterator[dict]:
     """The Whoosh documents of one review: its summary, recommendations and report pages."""
     base = {k: v for k, v in _review_fields(review).items() if v is not None}
     # The summary document always exists: it carries the review's metadata for its page.
-    yield {**base, "doc_id": f"{review.id}#summary", "type": "summary", "text": review.summary}
+    yield {
+        **base,
+        "doc_id": f"{review.id}#summary",
+        "type": "summary",
+        "text": review.summary,
+        "spell": f"{review.title} {review.summary}",
+    }
     for rec in review.recommendations:
-        yield {**base, **{k: v for k, v in _rec_fields(rec).items() if v is not None}}
+        rec_doc = {k: v for k, v in _rec_fields(rec).items() if v is not None}
+        yield {**base, **rec_doc, "spell": rec.text}
     for passage in review.passages:
         yield {
             **base,
@@ -134,7 +143,16 @@ def review_documents(review: Review) -> Iterator[dict]:
             "type": "passage",
             "page": passage.page,
             "text": passage.text,
+            "spell": passage.text,
         }
+
+
+def is_compatible(meta: dict) -> bool:
+    """Whether an index was built with this schema and these analysis data files."""
+    return (
+        meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("analysis") == analysis_fingerprint()
+    )
 
 
 # --- versions and the lock -------------------------------------------------------------
@@ -256,6 +274,7 @@ def build_index(
             raise
         info = {
             "schema_version": SCHEMA_VERSION,
+            "analysis": analysis_fingerprint(),
             "version": version,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "reviews": stats.reviews,
@@ -307,7 +326,7 @@ class IndexHandle:
                 )
             if version != self._version:
                 meta = read_meta(self.index_dir, version)
-                if meta.get("schema_version") != SCHEMA_VERSION:
+                if not is_compatible(meta):
                     raise IndexMissingError(
                         f"the index in {self.index_dir} was built by another version of DHR Search; "
                         "rebuild it with 'python -m search_service index CORPUS_DIR'"

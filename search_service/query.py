@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh import qparser
 from whoosh import query as wq
+
+from .vocabulary import equivalents
 
 MAX_QUERY_CHARS = 1000
 SORTS = ("relevance", "newest", "oldest")
@@ -44,11 +47,97 @@ class SearchRequest:
         return self.filters.get(facet, [])
 
 
+# Plain words are searched in these fields; BM25F field boosts (index.py) favour the text.
+DEFAULT_FIELDS = ("text", "title", "addressee_text", "csp_text")
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+MAX_VOCAB_WORDS = 8
+# Bare words of a query, for vocabulary matching: letters, digits, inner ' ’ & - .
+_PLAIN_WORD = re.compile(r"^[\w][\w'’&.-]*$")
+_LEXEME = re.compile(r'=?"[^"]*"|[()]|[^\s()"]+')
+PHRASE_BOOST = 2.0
+
+
 def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.QueryParser("text", schema, group=qparser.AndGroup)
+    fields = [f for f in DEFAULT_FIELDS if f in schema]
+    parser = qparser.MultifieldParser(fields, schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.PlusMinusPlugin())
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     return parser
+
+
+def _quote(form: str) -> str:
+    return form if re.fullmatch(r"\w+", form) else '"' + form.replace('"', " ") + '"'
+
+
+def _is_plain(lexeme: str) -> bool:
+    return bool(_PLAIN_WORD.match(lexeme)) and lexeme not in OPERATORS and ":" not in lexeme
+
+
+def expand_vocabulary(q: str) -> tuple[str, list[dict]]:
+    """Rewrite acronyms and names from the vocabulary as (form OR "other form" ...).
+
+    Returns the rewritten query and what was expanded. '=' before a word or phrase keeps it
+    literal.
+    """
+    lexemes = _LEXEME.findall(q)
+    out: list[str] = []
+    expansions: list[dict] = []
+    i = 0
+    while i < len(lexemes):
+        lex = lexemes[i]
+        if lex.endswith(":") and i + 1 < len(lexemes):
+            out.append(lex + lexemes[i + 1])  # field:"a phrase" stays as typed
+            i += 2
+            continue
+        if lex.startswith("="):
+            out.append(lex[1:])  # literal: searched as typed
+            i += 1
+            continue
+        if lex.startswith('"') and len(lex) > 2:
+            forms = equivalents(lex[1:-1])
+            if len(forms) > 1:
+                out.append(_group(lex[1:-1], forms, expansions))
+            else:
+                out.append(lex)
+            i += 1
+            continue
+        if not _is_plain(lex):
+            out.append(lex)
+            i += 1
+            continue
+        run_end = i
+        while (
+            run_end < len(lexemes) and _is_plain(lexemes[run_end]) and run_end - i < MAX_VOCAB_WORDS
+        ):
+            run_end += 1
+        for n in range(run_end - i, 0, -1):
+            typed = " ".join(lexemes[i : i + n])
+            forms = equivalents(typed)
+            if len(forms) > 1:
+                out.append(_group(typed, forms, expansions))
+                i += n
+                break
+        else:
+            out.append(lex)
+            i += 1
+    return " ".join(out), expansions
+
+
+def _group(typed: str, forms: list[str], expansions: list[dict]) -> str:
+    others = [f for f in forms if f.lower() != typed.lower()]
+    expansions.append({"typed": typed, "also": others})
+    return "(" + " OR ".join(_quote(f) for f in [typed, *others]) + ")"
+
+
+def _phrase_boost(schema, q: str, parsed: wq.Query) -> wq.Query:
+    # Two to five plain words: documents holding them as a phrase rank above scattered ones.
+    words = q.split()
+    if not 2 <= len(words) <= 5 or not all(_is_plain(w) for w in words):
+        return parsed
+    terms = [t.text for t in schema["text"].analyzer(q, mode="query")]
+    if len(terms) < 2:
+        return parsed
+    return wq.AndMaybe(parsed, wq.Phrase("text", terms, boost=PHRASE_BOOST))
 
 
 def normalise_query(q: str) -> tuple[str, list[str]]:
@@ -65,14 +154,28 @@ def normalise_query(q: str) -> tuple[str, list[str]]:
     return q, notes
 
 
-def parse_query(schema, q: str) -> tuple[wq.Query | None, list[str]]:
+@dataclass
+class ParsedQuery:
+    """A parsed query with what the user should be told about how it was read."""
+
+    query: wq.Query | None
+    text: str = ""
+    notes: list[str] = field(default_factory=list)
+    expansions: list[dict] = field(default_factory=list)
+
+
+def parse_query(schema, q: str, vocabulary: bool = True) -> ParsedQuery:
     """The Whoosh query for what the user typed (None for an empty query), with notes."""
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long ({len(q)} characters; at most {MAX_QUERY_CHARS}).")
-    q, notes = normalise_query(q)
-    if not q:
-        return None, notes
-    parsed = _parser(schema).parse(q)
+    text, notes = normalise_query(q)
+    if not text:
+        return ParsedQuery(None, text, notes)
+    expanded, expansions = expand_vocabulary(text) if vocabulary else (text.replace("=", ""), [])
+    parsed = _parser(schema).parse(expanded)
     if isinstance(parsed, type(wq.NullQuery)):
         notes.append("The query has no searchable words, so nothing matched.")
-    return parsed, notes
+        return ParsedQuery(parsed, text, notes, expansions)
+    if not expansions:
+        parsed = _phrase_boost(schema, text, parsed)
+    return ParsedQuery(parsed, text, notes, expansions)

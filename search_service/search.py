@@ -79,7 +79,8 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
     """Run one search and return the result dict shared by the page, the API and the CLI."""
     started = time.perf_counter()
     searcher = handle.searcher()
-    parsed, notes = parse_query(searcher.schema, req.q)
+    pq = parse_query(searcher.schema, req.q)
+    parsed, notes = pq.query, pq.notes
     table = facet_table(handle.caches, searcher)
     if parsed is None:
         matched = [d for d in table.live if table.has_text[d]]
@@ -118,6 +119,7 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
         "facets": facets,
         "suggestion": None,
         "notes": notes,
+        "expansions": pq.expansions,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 
