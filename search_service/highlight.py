@@ -91,8 +91,9 @@ def mark_spans(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]]:
 def _merge(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
-        # Words separated only by spaces become one mark: <mark>forensic curiosity</mark>.
-        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+        # Words separated only by spaces or a hyphen become one mark: <mark>forensic curiosity</mark>.
+        gap = text[merged[-1][1] : start] if merged else ""
+        if merged and (start <= merged[-1][1] or gap.strip() in ("", "-", "‐", "‑")):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))

@@ -60,7 +60,12 @@ PHRASE_BOOST = 2.0
 def _parser(schema) -> qparser.QueryParser:
     fields = [f for f in DEFAULT_FIELDS if f in schema]
     parser = qparser.MultifieldParser(fields, schema, group=qparser.AndGroup)
-    parser.add_plugin(qparser.PlusMinusPlugin())
+    # + and - count only at the start of a word: "multi-agency" is one word, not "multi NOT agency".
+    parser.add_plugin(
+        qparser.PlusMinusPlugin(
+            plusexpr=r"(?:^|(?<=[\s(]))\+(?=\S)", minusexpr=r"(?:^|(?<=[\s(]))-(?=\S)"
+        )
+    )
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     return parser
 

@@ -10,8 +10,11 @@ from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
+from .suggest import suggest
 
 MAX_PER_PAGE = 100
+# Fewer hits than this and we look for a better spelling of the query.
+FEW_RESULTS = 3
 
 __all__ = ["QueryError", "SearchRequest", "run_search", "get_review", "health", "MAX_PER_PAGE"]
 
@@ -75,40 +78,66 @@ def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
     )
 
 
-def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
-    """Run one search and return the result dict shared by the page, the API and the CLI."""
-    started = time.perf_counter()
-    searcher = handle.searcher()
-    pq = parse_query(searcher.schema, req.q)
-    parsed, notes = pq.query, pq.notes
-    table = facet_table(handle.caches, searcher)
+def _page_of_hits(
+    searcher, table, parsed, kept: set[int], req: SearchRequest, start: int, per_page: int
+) -> list[dict]:
+    if parsed is None or req.sort != "relevance":
+        docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
+        stored_hits = [searcher.stored_fields(d) for d in docnums]
+    else:
+        results = searcher.search(parsed, filter=kept, limit=start + per_page)
+        stored_hits = [hit.fields() for hit in results[start : start + per_page]]
+    marks = terms_to_mark(parsed, searcher.reader())
+    analyzer = searcher.schema["text"].analyzer
+    hits = []
+    for stored in stored_hits:
+        # Recommendations are shown whole: users quote them.
+        whole = stored.get("type") == "recommendation"
+        hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole)))
+    return hits
+
+
+def _match(searcher, table, parsed, req: SearchRequest) -> tuple[list[int], set[int]]:
     if parsed is None:
         matched = [d for d in table.live if table.has_text[d]]
     else:
         matched = sorted(searcher.docs_for_query(parsed))
-    # Without a type filter every kind of hit is shown; the type facet narrows.
-    kept = {d for d in matched if matches(table, d, req)}
+    return matched, {d for d in matched if matches(table, d, req)}
+
+
+def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
+    """Run one search and return the result dict shared by the page, the API and the CLI."""
+    started = time.perf_counter()
+    searcher = handle.searcher()
+    schema = searcher.schema
+    pq = parse_query(schema, req.q)
+    table = facet_table(handle.caches, searcher)
+    matched, kept = _match(searcher, table, pq.query, req)
+    suggestion = None
+    corrected = None
+    if pq.query is not None and len(kept) < FEW_RESULTS:
+        found = suggest(searcher.reader(), schema, pq.text, few_results=True)
+        if found:
+            suggestion = found.text
+            if not kept and found.one_edit:
+                # Nothing for the exact words: show what the near words find, and say so.
+                retry = parse_query(schema, found.text)
+                r_matched, r_kept = _match(searcher, table, retry.query, req)
+                if r_kept:
+                    pq, matched, kept, corrected = retry, r_matched, r_kept, found.text
+                    pq.notes.append(
+                        f"No results for “{req.q}”. Showing results for “{found.text}”."
+                    )
     facets = count_facets(table, matched, req)
     total = len(kept)
     per_page = max(1, min(req.per_page, MAX_PER_PAGE))
     page = max(1, req.page)
     start = (page - 1) * per_page
-    hits: list[dict] = []
-    if kept and start < total:
-        if parsed is None or req.sort != "relevance":
-            docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
-            stored_hits = [(searcher.stored_fields(d)) for d in docnums]
-        else:
-            results = searcher.search(parsed, filter=kept, limit=start + per_page)
-            stored_hits = [hit.fields() for hit in results[start : start + per_page]]
-        marks = terms_to_mark(parsed, searcher.reader())
-        analyzer = searcher.schema["text"].analyzer
-        for stored in stored_hits:
-            # Recommendations are shown whole: users quote them.
-            whole = stored.get("type") == "recommendation"
-            hits.append(
-                hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole))
-            )
+    hits = (
+        _page_of_hits(searcher, table, pq.query, kept, req, start, per_page)
+        if start < total
+        else []
+    )
     return {
         "query": req.q,
         "total": total,
@@ -117,8 +146,9 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
         "facets": facets,
-        "suggestion": None,
-        "notes": notes,
+        "suggestion": suggestion,
+        "corrected_query": corrected,
+        "notes": pq.notes,
         "expansions": pq.expansions,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }

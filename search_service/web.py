@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import urlencode
 
 from flask import (
@@ -134,6 +135,8 @@ def search_data(path: str = "/search") -> dict:
         url_with(path, request_params(req, page=page + 1)) if page < data["pages"] else None
     )
     data["demo"] = handle().meta.get("synthetic_reviews", 0) > 0
+    if data["suggestion"]:
+        data["suggestion_url"] = url_with(path, request_params(replace(req, q=data["suggestion"])))
     return data
 
 
