@@ -212,6 +212,30 @@ def status(index_dir: Path | None, corpus_path: bool) -> None:
 
 
 @cli.command()
+@INDEX_DIR
+@click.option("--all", "show_all", is_flag=True, help="List every addressee with its sector.")
+def agencies(index_dir: Path | None, show_all: bool) -> None:
+    """List addressees whose sector is Other (so data/sectors.csv can grow), most frequent first."""
+    from .agencies import sector_for
+    from .search import addressee_counts
+
+    try:
+        counts = addressee_counts(IndexHandle(_index_dir(index_dir)))
+    except IndexMissingError as exc:
+        raise click.ClickException(str(exc)) from None
+    rows = [(n, name, sector_for(name)) for name, n in counts.items()]
+    rows = [r for r in rows if show_all or r[2] == "Other"]
+    for n, name, sector in sorted(rows, key=lambda r: (-r[0], r[1].lower())):
+        click.echo(f"{n:>6}  {name}" + ("" if not show_all else f"  [{sector}]"))
+    total = sum(counts.values())
+    other = sum(n for name, n in counts.items() if sector_for(name) == "Other")
+    click.echo(
+        f"{len(rows)} addressees listed; {other} of {total} recommendation addressees are Other",
+        err=True,
+    )
+
+
+@cli.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--reviews", default=60, show_default=True, help="How many synthetic reviews.")
 @click.option(

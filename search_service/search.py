@@ -192,3 +192,15 @@ def health(handle: IndexHandle) -> dict:
     keys = ("version", "built_at", "reviews", "recommendations", "summaries", "passages")
     synthetic = meta.get("synthetic_reviews", 0)
     return {"status": "ok", **{k: meta.get(k) for k in keys}, "synthetic_reviews": synthetic}
+
+
+def addressee_counts(handle: IndexHandle) -> dict[str, int]:
+    """How many recommendations each addressee has, over the whole index."""
+    searcher = handle.searcher()
+    table = facet_table(handle.caches, searcher)
+    counts: dict[str, int] = {}
+    for d in table.live:
+        if table.type[d] == "recommendation":
+            for name in table.values["addressee"][d]:
+                counts[name] = counts.get(name, 0) + 1
+    return counts

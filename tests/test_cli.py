@@ -85,3 +85,30 @@ def test_search_without_an_index_says_how_to_build_one(tmp_path):
     result = run("search", "x", "--index-dir", str(tmp_path / "none"), cwd=tmp_path)
     assert result.returncode == 1
     assert "build one with 'index CORPUS_DIR'" in result.stderr or "build one" in result.stderr
+
+
+def test_agencies_lists_addressees_that_fall_into_other(tmp_path):
+    corpus = tmp_path / "corpus"
+    seed = copy_seed(corpus)
+    seed.write_text(
+        seed.read_text(encoding="utf-8").replace(
+            "| Greater Manchester Probation Trust |",
+            "| Greater Manchester Fire and Rescue Service |",
+        ),
+        encoding="utf-8",
+    )
+    index = tmp_path / "ix"
+    assert run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    listed = run("agencies", "--index-dir", str(index), cwd=tmp_path)
+    assert listed.returncode == 0
+    assert listed.stdout.split() == [
+        "1",
+        "Greater",
+        "Manchester",
+        "Fire",
+        "and",
+        "Rescue",
+        "Service",
+    ]
+    every = run("agencies", "--all", "--index-dir", str(index), cwd=tmp_path).stdout
+    assert "8  Bolton Community Safety Partnership  [Partnership]" in every
