@@ -117,6 +117,9 @@ def search_data(path: str = "/search") -> dict:
             )
             item["toggle_url"] = url_with(path, request_params(req, **{name: toggled}))
     data["filters"] = {name: req.chosen(name) for name in FACETS}
+    data.update(
+        year_from=req.year_from, year_to=req.year_to, year_field=req.year_field, sort=req.sort
+    )
     data["chips"] = [
         {
             "facet": name,
@@ -156,7 +159,17 @@ def search_page():
 def search_api():
     """Search results as JSON."""
     data = search_data("/api/search")
-    for key in ("chips", "clear_url", "prev_url", "next_url", "filters"):
+    for key in (
+        "chips",
+        "clear_url",
+        "prev_url",
+        "next_url",
+        "filters",
+        "year_from",
+        "year_to",
+        "year_field",
+        "sort",
+    ):
         data.pop(key, None)
     return jsonify(data)
 

@@ -42,4 +42,5 @@ def test_synthetic_reviews_say_so_and_use_real_csps(tmp_path):
     assert not next(r for r in report.reviews if r.id == "bolton-2023").synthetic
     assert all(r.recommendations and r.summary for r in synthetic)
     assert all(r.csp != "Bolton" for r in synthetic)
-    assert all(region_for(r.csp) == r.region for r in synthetic)
+    assert all(r.region == region_for(r.csp) != "Unknown" for r in synthetic)
+    assert all(rec.sectors for r in synthetic for rec in r.recommendations)

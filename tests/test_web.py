@@ -295,3 +295,14 @@ def test_bad_sort_is_a_clear_400(client):
     assert (
         "'sort' must be one of relevance, newest, oldest" in response.get_json()["error"]["message"]
     )
+
+
+def test_page_lists_sector_and_region_facets_and_year_fields(client):
+    page = client.get("/search").get_data(as_text=True)
+    for legend in ("Addressed to", "Sector", "Community Safety Partnership", "Region", "Years"):
+        assert f"<legend>{legend}</legend>" in page
+    page = client.get(
+        "/search", query_string={"year_from": 2012, "year_field": "published"}
+    ).get_data(as_text=True)
+    assert 'name="year_from" inputmode="numeric" pattern="[0-9]{4}" size="4" value="2012"' in page
+    assert '<option value="published" selected>' in page
