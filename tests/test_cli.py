@@ -112,3 +112,19 @@ def test_agencies_lists_addressees_that_fall_into_other(tmp_path):
     ]
     every = run("agencies", "--all", "--index-dir", str(index), cwd=tmp_path).stdout
     assert "8  Bolton Community Safety Partnership  [Partnership]" in every
+
+
+def test_progress_is_reported_while_reading(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    copy_seed(corpus, "bolton-copy.txt")
+    built = run("index", str(corpus), "--index-dir", str(tmp_path / "ix"), cwd=tmp_path)
+    assert "reading 1/2" in built.stderr and "reading 2/2" in built.stderr
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).parent / "dhr-search"
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    for command in ("index", "search", "serve", "status", "agencies", "demo"):
+        assert command in result.stdout
