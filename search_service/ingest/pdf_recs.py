@@ -64,7 +64,7 @@ def agencies_in(text: str) -> list[str]:
     found: list[str] = []
     for match in _ORG.finditer(text):
         words = match[0].split()
-        while words and words[0] in _NOT_NAME:
+        while words and (words[0] in _NOT_NAME or words[0].islower()):
             words.pop(0)
         for name in _split_joined(" ".join(words)):
             if len(name.split()) > 1 and name not in found:
