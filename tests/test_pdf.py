@@ -27,6 +27,7 @@ from search_service.ingest.pdf import (
     find_page,
 )
 from search_service.ingest.pdf_recs import agencies_in, split_addressees
+from search_service.ingest.pdf_tables import PdfiumTables, PlumberTables
 from search_service.ingest.pdf_text import Dehyphenator, strip_running_lines
 
 PAGE_9 = (
@@ -279,3 +280,12 @@ def test_corrupt_cache_entry_is_ignored_and_recomputed(corpus, tmp_path):
     assert stats.extracted == 1
     assert again == good
     assert json.loads(entry.read_text(encoding="utf-8"))["report"]["csp"] == "Bolton"
+
+
+def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):
+    path = table_report.path
+    with PdfiumTables(path) as fast, PlumberTables(path, [10, 11]) as slow:
+        for index in (10, 11):
+            assert [t.rows for t in fast(index)] == [t.rows for t in slow(index)]
+            assert [t.at_top for t in fast(index)] == [t.at_top for t in slow(index)]
+        assert fast.fallback == []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from search_service.ingest.pdf_tables import PdfiumTables, PlumberTables, TableSource
 from search_service.ingest.pdf_text import Dehyphenator
 from search_service.model import Recommendation
 
@@ -127,44 +128,43 @@ def _header_columns(row: list[str | None]) -> _Columns | None:
 
 
 def _table_rows(
-    path: Path, pages: Iterable[int], n_pages: int
+    tables: TableSource, candidates: list[int], n_pages: int
 ) -> Iterator[tuple[int, list[str], _Columns]]:
-    """(1-based page, row cells) of recommendation tables, following them over page breaks."""
-    import pdfplumber  # slow to import and only needed for the few pages with tables
-
-    wanted = sorted({q for p in pages for q in range(p, min(p + 4, n_pages))})
-    if not wanted:
-        return
+    """(1-based page, row cells, columns) of recommendation tables, followed over page breaks."""
     columns: _Columns | None = None
     last_page = -2
-    with pdfplumber.open(path, pages=[p + 1 for p in wanted]) as pdf:
-        for page in pdf.pages:
-            index = page.page_number - 1
-            continuing = columns is not None and index == last_page + 1
-            if not continuing and index not in pages:
-                page.close()
+    for index in range(n_pages):
+        continuing = columns is not None and index == last_page + 1
+        if not continuing and index not in candidates:
+            continue
+        found = False
+        for table in tables(index):
+            rows = table.rows
+            header = _header_columns(rows[0]) if rows else None
+            if header is not None:
+                columns, rows = header, rows[1:]
+            elif not (continuing and table.at_top and len(rows[0]) == columns.count):
                 continue
-            found = False
-            for table in page.find_tables():
-                rows = table.extract()
-                if not rows:
-                    continue
-                header = _header_columns(rows[0])
-                at_top = table.bbox[1] < page.height * 0.3
-                if header is not None:
-                    columns, rows = header, rows[1:]
-                elif not (continuing and at_top and len(rows[0]) == columns.count):
-                    continue
-                found = True
-                for row in rows:
-                    if _header_columns(row) is None:  # headers repeated on each page are not rows
-                        yield page.page_number, [(c or "") for c in row], columns
-                continuing = True
-            page.close()
-            if found:
-                last_page = index
-            elif index == last_page + 1:
-                columns = None
+            found = continuing = True
+            for row in rows:
+                if _header_columns(row) is None:  # headers repeated on each page are not rows
+                    yield index + 1, row, columns
+        if found:
+            last_page = index
+        elif index == last_page + 1:
+            columns = None  # the table ended on the page before
+
+
+def _rows(path: Path, candidates: list[int], n_pages: int) -> list[tuple[int, list[str], _Columns]]:
+    """Table rows from PDFium's ruled grids, or from pdfplumber where those don't form a grid."""
+    with PdfiumTables(path) as source:
+        rows = list(_table_rows(source, candidates, n_pages))
+        fallback = source.fallback
+    if rows or not fallback:
+        return rows
+    wanted = sorted({q for p in fallback for q in range(p, min(p + 4, n_pages))})
+    with PlumberTables(path, wanted) as source:
+        return list(_table_rows(source, fallback, n_pages))
 
 
 def table_recommendations(
@@ -173,7 +173,9 @@ def table_recommendations(
     """Recommendations from ruled tables whose header names a recommendation and an agency."""
     recs: list[Recommendation] = []
     candidates = table_candidate_pages(pages)
-    for page_no, row, cols in _table_rows(path, candidates, len(pages)):
+    if not candidates:
+        return recs
+    for page_no, row, cols in _rows(path, candidates, len(pages)):
         text = dehyphenate.cell(row[cols.text])
         agency = dehyphenate.cell(row[cols.agency]) if cols.agency is not None else ""
         number = dehyphenate.cell(row[cols.number]) if cols.number is not None else ""
