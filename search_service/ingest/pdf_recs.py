@@ -103,12 +103,16 @@ def table_candidate_pages(pages: list[str]) -> list[int]:
     """0-based pages that may hold a recommendations table: a heading or a header row."""
     found = {p for p, _ in find_headings(pages)}
     for p, page in enumerate(pages):
+        if p in found or not _REC_CELL.search(page):
+            continue
         lines = page.split("\n")
-        for i in range(len(lines)):
-            window = " ".join(lines[i : i + 3])
-            if _REC_CELL.search(window) and _AGENCY_CELL.search(window) and len(window) < 120:
-                found.add(p)
-                break
+        for i, line in enumerate(lines):
+            # Header cells are short; the agency cell may sit a line or two either side.
+            if len(line) < 60 and _REC_CELL.search(line):
+                window = " ".join(lines[max(0, i - 2) : i + 3])
+                if len(window) < 160 and _AGENCY_CELL.search(window):
+                    found.add(p)
+                    break
     return sorted(found)
 
 
