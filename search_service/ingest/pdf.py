@@ -7,6 +7,7 @@ about 75 times slower, only looks at the few pages that may hold a recommendatio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,15 +274,22 @@ def summary(pages: list[str]) -> str:
     return _limit(prose)
 
 
-# extract_many (cache + process pool) lives in pdf_cache, which imports this module; it is
-# re-exported here so callers find the whole PDF API in one place.
-from search_service.ingest.pdf_cache import ExtractStats, extract_many  # noqa: E402
+@dataclass
+class ExtractStats:
+    """How many PDFs extract_many took from the cache and how many it actually extracted."""
 
-__all__ = [
-    "ExtractStats",
-    "PdfError",
-    "PdfReport",
-    "extract_many",
-    "extract_pdf",
-    "find_page",
-]
+    hits: int = 0
+    extracted: int = 0
+
+
+def extract_many(
+    paths: Iterable[str | Path],
+    cache_dir: str | Path,
+    procs: int | None = None,
+    stats: ExtractStats | None = None,
+) -> Iterator[tuple[str | Path, PdfReport | PdfError]]:
+    """Yield (path, PdfReport or PdfError) per path, in order; misses extracted in parallel."""
+    # The cache and process pool live in pdf_cache, which imports this module.
+    from search_service.ingest.pdf_cache import extract_cached
+
+    return extract_cached(paths, cache_dir, procs, stats)

@@ -15,21 +15,19 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from search_service.ingest.pdf import EXTRACTOR_VERSION, PdfError, PdfReport, extract_pdf
+from search_service.ingest.pdf import (
+    EXTRACTOR_VERSION,
+    ExtractStats,
+    PdfError,
+    PdfReport,
+    extract_pdf,
+)
 from search_service.model import Recommendation
 
 Result = PdfReport | PdfError
-
-
-@dataclass
-class ExtractStats:
-    """How many PDFs came from the cache and how many were actually extracted."""
-
-    hits: int = 0
-    extracted: int = 0
 
 
 def content_hash(path: str | Path) -> str:
@@ -96,7 +94,7 @@ def _extract_and_store(path: str | Path, digest: str, cache_dir: str) -> Result:
     return result
 
 
-def extract_many(
+def extract_cached(
     paths: Iterable[str | Path],
     cache_dir: str | Path,
     procs: int | None = None,
