@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import pickle
 
 import pytest
 from pdf_factory import (
@@ -26,6 +26,7 @@ from search_service.ingest.pdf import (
     extract_pdf,
     find_page,
 )
+from search_service.ingest.pdf_cache import content_hash, load_cached
 from search_service.ingest.pdf_recs import agencies_in, split_addressees
 from search_service.ingest.pdf_tables import PdfiumTables, PlumberTables
 from search_service.ingest.pdf_text import Dehyphenator, strip_running_lines
@@ -273,13 +274,21 @@ def test_changed_pdf_content_misses_the_cache(tmp_path):
 def test_corrupt_cache_entry_is_ignored_and_recomputed(corpus, tmp_path):
     cache = tmp_path / "cache"
     [(_, good)] = list(extract_many(corpus[:1], cache))
-    [entry] = cache.rglob("*.json")
-    entry.write_text('{"report": {"pages": [1, 2', encoding="utf-8")
+    [entry] = cache.rglob("*.pickle")
+    entry.write_bytes(entry.read_bytes()[:50])
     stats = ExtractStats()
     [(_, again)] = list(extract_many(corpus[:1], cache, stats=stats))
     assert stats.extracted == 1
     assert again == good
-    assert json.loads(entry.read_text(encoding="utf-8"))["report"]["csp"] == "Bolton"
+    assert load_cached(cache, content_hash(corpus[0])) == good
+
+
+def test_cache_entry_holding_a_class_is_refused_not_loaded(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    list(extract_many(corpus[:1], cache))
+    [entry] = cache.rglob("*.pickle")
+    entry.write_bytes(pickle.dumps({"report": ExtractStats()}))
+    assert load_cached(cache, content_hash(corpus[0])) is None
 
 
 def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):
