@@ -139,7 +139,10 @@ class PlumberTables(AbstractContextManager):
         if page is None:
             return []
         tables = [
-            Table([[c or "" for c in row] for row in t.extract()], t.bbox[1] < page.height * 0.3)
+            Table(
+                [[c or "" for c in row] for row in t.extract()],
+                t.bbox[1] < page.height * _TOP_FRACTION,
+            )
             for t in page.find_tables()
         ]
         page.close()
