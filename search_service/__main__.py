@@ -23,6 +23,9 @@ from .model import Skipped
 from .query import QueryError, SearchRequest
 from .search import run_search
 
+# Extracted PDF text, by content hash, kept beside the index versions across rebuilds.
+PDF_CACHE = "pdf-cache"
+
 INDEX_DIR = click.option(
     "--index-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -88,7 +91,7 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
 
     def reviews():
         nonlocal synthetic
-        for item in iter_corpus(corpus_dir, Progress("reading")):
+        for item in iter_corpus(corpus_dir, Progress("reading"), pdf_cache=index_dir / PDF_CACHE):
             if isinstance(item, Skipped):
                 skipped.append(item)
             else:

@@ -84,7 +84,8 @@ def mark_spans(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]]:
                         break
                     run.append((hit[1], hit[2]))
                 else:
-                    spans.extend(run)
+                    # One mark from the phrase's first word to its last, stop words included.
+                    spans.append((run[0][0], max(e for _, e in run)))
     return spans
 
 

@@ -26,6 +26,7 @@ def review_url(review_id: str) -> str:
 
 def pdf_link(stored: dict, page: int | None = None) -> str:
     """Link to the report PDF, at the page when it is known; '' when there is no PDF."""
+    # A published (remote) copy is what users cite; our local copy is served otherwise.
     if stored.get("pdf_url"):
         url = stored["pdf_url"]
     elif stored.get("pdf_path"):
@@ -204,3 +205,10 @@ def addressee_counts(handle: IndexHandle) -> dict[str, int]:
             for name in table.values["addressee"][d]:
                 counts[name] = counts.get(name, 0) + 1
     return counts
+
+
+def report_path(handle: IndexHandle, review_id: str) -> str | None:
+    """The local PDF the index holds for a review id, or None (ids only, never paths)."""
+    searcher = handle.searcher()
+    stored = searcher.document(doc_id=f"{review_id}#summary")
+    return (stored or {}).get("pdf_path") or None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from werkzeug.datastructures import MultiDict
@@ -26,7 +28,7 @@ from werkzeug.exceptions import (
 from .facets import FACETS, HIT_TYPES
 from .index import IndexHandle, IndexMissingError
 from .query import SORTS, YEAR_FIELDS, QueryError, SearchRequest
-from .search import MAX_PER_PAGE, get_review, health, run_search
+from .search import MAX_PER_PAGE, get_review, health, report_path, run_search
 
 bp = Blueprint("web", __name__)
 
@@ -190,6 +192,17 @@ def review_api(review_id: str):
     if review is None:
         raise NotFound(f"There is no review with the id {review_id!r}.")
     return jsonify(review)
+
+
+@bp.route("/reports/<review_id>.pdf")
+def report_pdf(review_id: str):
+    """The report PDF of a review, looked up by id in the index (never a path from the request)."""
+    path = report_path(handle(), review_id)
+    if path is None or not Path(path).is_file():
+        raise NotFound("There is no report PDF for this review.")
+    return send_file(
+        path, mimetype="application/pdf", download_name=f"{review_id}.pdf", conditional=True
+    )
 
 
 @bp.route("/healthz")

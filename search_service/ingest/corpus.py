@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..agencies import sectors_for
-from ..model import Review, Skipped
+from ..model import Passage, Review, Skipped
 from ..regions import region_for
 from .pages import PageFormatError, parse_page
+from .pdf import PdfError, PdfReport, extract_many, find_page
 
 PAGE_SUFFIXES = (".txt", ".md")
+PDF_SUFFIX = ".pdf"
 MANIFEST = "manifest.csv"
 # Titles the demo generator gives its reviews, so the web page can say it is a demo.
 SYNTHETIC_MARK = "(synthetic)"
@@ -77,20 +80,58 @@ def read_page_file(path: Path) -> Review:
     return parse_page(text, path.stem)
 
 
+def _review_from_pdf(review_id: str, report: PdfReport) -> Review:
+    """A review known only from its report PDF."""
+    review = Review(
+        id=review_id,
+        title=report.title or review_id,
+        csp=report.csp,
+        published_month=report.published_month,
+        published_year=report.published_year,
+        summary=report.summary,
+    )
+    review.recommendations = [replace(rec, review_id=review_id) for rec in report.recommendations]
+    return review
+
+
+def _attach_pdf(review: Review, report: PdfReport, path: Path) -> Review:
+    """Give a review its report: page passages, and the PDF page of each curated recommendation."""
+    review.pdf_path = str(path.resolve())
+    review.passages = [
+        Passage(review.id, number, text)
+        for number, text in enumerate(report.pages, start=1)
+        if text.strip()
+    ]
+    for rec in review.recommendations:
+        rec.page = rec.page or find_page(report.pages, rec.text)
+    review.summary = review.summary or report.summary
+    return review
+
+
 def iter_corpus(
-    folder: Path, progress: Callable[[int, int, str], None] | None = None
+    folder: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    pdf_cache: Path | None = None,
 ) -> Iterator[Review | Skipped]:
-    """Yield a Review for each readable page in folder, a Skipped for each file that is not."""
+    """Yield a Review for each readable page or report in folder, a Skipped for each file that is not.
+
+    A PDF with the same file stem as a page belongs to that page's review (whose curated
+    recommendations stand); a PDF on its own is a review in itself. PDFs are extracted in
+    parallel and cached by content hash in pdf_cache.
+    """
     links, skipped = read_manifest(folder)
     yield from skipped
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
     pages = [p for p in files if p.suffix.lower() in PAGE_SUFFIXES]
+    pdfs = [p for p in files if p.suffix.lower() == PDF_SUFFIX]
     for p in files:
-        if p.suffix.lower() not in PAGE_SUFFIXES and not p.name.startswith("."):
+        if p.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX) and not p.name.startswith("."):
             yield Skipped(p.name, f"not a review page or report ({p.suffix or 'no extension'})")
+    total = len(pages) + len(pdfs)
+    by_stem: dict[str, Review] = {}
     for done, path in enumerate(pages, start=1):
         if progress:
-            progress(done, len(pages), path.name)
+            progress(done, total, path.name)
         try:
             review = read_page_file(path)
         except (PageFormatError, OSError) as exc:
@@ -99,14 +140,36 @@ def iter_corpus(
         entry = links.get(path.name) or links.get(path.stem) or {}
         review.pdf_url = entry.get("pdf_url", "")
         review.source_url = entry.get("source_url", "")
+        by_stem[path.stem] = review
+    done = len(pages)
+    cache = pdf_cache or Path(tempfile.gettempdir()) / "dhr-search-pdf-cache"
+    for path, result in extract_many(pdfs, cache):
+        done += 1
+        if progress:
+            progress(done, total, path.name)
+        review = by_stem.pop(path.stem, None)
+        if isinstance(result, PdfError):
+            yield Skipped(path.name, result.reason)
+            if review is not None:
+                yield finish_review(review)  # the page still stands without its report
+            continue
+        if review is None:
+            review = _review_from_pdf(path.stem, result)
+            entry = links.get(path.name) or links.get(path.stem) or {}
+            review.pdf_url = entry.get("pdf_url", "")
+            review.source_url = entry.get("source_url", "")
+        yield finish_review(_attach_pdf(review, result, path))
+    for review in by_stem.values():
         yield finish_review(review)
 
 
 def read_corpus(
-    folder: Path, progress: Callable[[int, int, str], None] | None = None
+    folder: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    pdf_cache: Path | None = None,
 ) -> CorpusReport:
     """Read a whole corpus folder into memory."""
     report = CorpusReport()
-    for item in iter_corpus(folder, progress):
+    for item in iter_corpus(folder, progress, pdf_cache):
         (report.skipped if isinstance(item, Skipped) else report.reviews).append(item)
     return report
