@@ -57,11 +57,14 @@ def describe(years: list[dict], year_field: str) -> str:
     )
 
 
-def _nice_max(value: int) -> int:
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
-        if value <= step * 4:
-            return -(-value // step) * step if value else step
-    return value
+def _axis_top(value: int) -> int:
+    """The axis maximum: four equal whole-number steps of 1, 2, 5, 10, 20, 50 ... reaching value."""
+    magnitude = 1
+    while True:
+        for step in (magnitude, 2 * magnitude, 5 * magnitude):
+            if value <= step * 4:
+                return step * 4
+        magnitude *= 10
 
 
 def render_svg(years: list[dict], title: str, year_field: str, id_prefix: str = "trend") -> str:
@@ -77,21 +80,18 @@ def render_svg(years: list[dict], title: str, year_field: str, id_prefix: str = 
     ]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base_y = TOP + plot_h
-    top = _nice_max(max((y["reviews"] for y in years), default=0))
+    top = _axis_top(max((y["reviews"] for y in years), default=0))
     # Gridlines at quarters of the axis; the labels are the counts they stand for.
     for i in range(5):
-        value = top * i / 4
+        value = top * i // 4  # whole numbers: _axis_top is a multiple of four
         y = base_y - plot_h * i / 4
-        label = f"{value:g}" if value == int(value) else ""
         out.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{"#0b0c0c" if i == 0 else "#b1b4b6"}" stroke-width="1"/>'
         )
-        if label:
-            out.append(
-                f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#0b0c0c">'
-                f"{escape(label)}</text>"
-            )
+        out.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#0b0c0c">{value}</text>'
+        )
     if years:
         slot = plot_w / len(years)
         bar = max(1.0, slot * 0.7)
