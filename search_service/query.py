@@ -13,6 +13,8 @@ from .vocabulary import equivalents
 MAX_QUERY_CHARS = 1000
 SORTS = ("relevance", "newest", "oldest")
 YEAR_FIELDS = ("death", "published")
+# How results are listed: every matching text, or one entry per review.
+GROUPS = ("none", "review")
 # Fields a user may name in a query ("csp:bolton"), mapped to the searchable field behind them.
 FIELD_ALIASES = {
     "csp_text": ["csp"],
@@ -39,6 +41,7 @@ class SearchRequest:
     year_to: int | None = None
     year_field: str = "death"
     sort: str = "relevance"
+    group: str = "none"
     page: int = 1
     per_page: int = 20
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from whoosh import query as wq
 
 from .facets import count_facets, facet_table, matches
 from .highlight import MarkTerms, snippet, terms_to_mark
@@ -11,12 +15,25 @@ from .index import IndexHandle
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
 from .suggest import suggest
+from .trends import count_reviews_per_year
 
 MAX_PER_PAGE = 100
 # Fewer hits than this and we look for a better spelling of the query.
 FEW_RESULTS = 3
 
-__all__ = ["QueryError", "SearchRequest", "run_search", "get_review", "health", "MAX_PER_PAGE"]
+__all__ = [
+    "QueryError",
+    "SearchRequest",
+    "run_search",
+    "get_review",
+    "health",
+    "group_by_review",
+    "export",
+    "reviews_per_year",
+    "similar_recommendations",
+    "EXPORT_COLUMNS",
+    "MAX_PER_PAGE",
+]
 
 
 def review_url(review_id: str) -> str:
@@ -212,3 +229,213 @@ def report_path(handle: IndexHandle, review_id: str) -> str | None:
     searcher = handle.searcher()
     stored = searcher.document(doc_id=f"{review_id}#summary")
     return (stored or {}).get("pdf_path") or None
+
+
+# --- views over the same matches: grouped, streamed for export, similar texts ----------------
+# These are additive to run_search: they share its matching and filtering, not its paging.
+
+
+@dataclass
+class _Matches:
+    """A request's matched and kept documents, with the searcher and arrays that found them."""
+
+    searcher: object
+    table: object
+    parsed: object
+    notes: list[str]
+    matched: list[int]
+    kept: set[int]
+
+
+def _match_request(handle: IndexHandle, req: SearchRequest) -> _Matches:
+    searcher = handle.searcher()
+    pq = parse_query(searcher.schema, req.q)
+    table = facet_table(handle.caches, searcher)
+    matched, kept = _match(searcher, table, pq.query, req)
+    return _Matches(searcher, table, pq.query, pq.notes, matched, kept)
+
+
+def _ranked(m: _Matches, sort: str) -> list[int]:
+    """Every kept docnum in the order the results page shows them (ints only, no stored fields)."""
+    if not m.kept:
+        return []
+    if m.parsed is None or sort != "relevance":
+        return _sorted_docnums(m.table, m.kept, sort)
+    return [hit.docnum for hit in m.searcher.search(m.parsed, filter=m.kept, limit=None)]
+
+
+def _render_hits(m: _Matches, docnums: list[int]) -> list[dict]:
+    marks = terms_to_mark(m.parsed, m.searcher.reader())
+    analyzer = m.searcher.schema["text"].analyzer
+    hits = []
+    for d in docnums:
+        stored = m.searcher.stored_fields(d)
+        whole = stored.get("type") == "recommendation"
+        hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole)))
+    return hits
+
+
+def group_by_review(handle: IndexHandle, req: SearchRequest, per_review: int = 3) -> dict:
+    """Results as one entry per review, best review first, with its best matches beneath it."""
+    started = time.perf_counter()
+    m = _match_request(handle, req)
+    facets = count_facets(m.table, m.matched, req)
+    by_review: dict[str, list[int]] = {}
+    for d in _ranked(m, req.sort):
+        by_review.setdefault(m.table.review_id[d], []).append(d)
+    reviews = list(by_review.items())
+    per_page = max(1, min(req.per_page, MAX_PER_PAGE))
+    page = max(1, req.page)
+    start = (page - 1) * per_page
+    groups = []
+    for review_id, docs in reviews[start : start + per_page]:
+        # Recommendations first (they are what users cite), each kind in rank order.
+        best = sorted(docs, key=lambda d: m.table.type[d] != "recommendation")[:per_review]
+        hits = _render_hits(m, best)
+        first = m.searcher.stored_fields(docs[0])
+        groups.append(
+            {
+                "review_id": review_id,
+                "title": first.get("title", ""),
+                "csp": first.get("csp", ""),
+                "region": first.get("region", ""),
+                "published": format_month_year(
+                    first.get("published_month"), first.get("published_year")
+                ),
+                "year_of_death": first.get("year_of_death"),
+                "review_url": review_url(review_id),
+                "pdf_url": pdf_link(first),
+                "matches": len(docs),
+                "recommendations": sum(1 for d in docs if m.table.type[d] == "recommendation"),
+                "hits": hits,
+            }
+        )
+    return {
+        "query": req.q,
+        "group": "review",
+        "total": len(reviews),
+        "total_hits": len(m.kept),
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-len(reviews) // per_page)),
+        "groups": groups,
+        "facets": facets,
+        "suggestion": None,
+        "notes": m.notes,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+EXPORT_COLUMNS = (
+    "review_id",
+    "csp",
+    "region",
+    "published",
+    "year_of_death",
+    "type",
+    "number",
+    "page",
+    "text",
+    "addressees",
+    "sectors",
+    "pdf_url",
+    "review_url",
+)
+
+
+@dataclass
+class Export:
+    """An export's row count, known before streaming, and its rows as a lazy generator."""
+
+    total: int
+    rows: Iterator[dict]
+
+
+def export(handle: IndexHandle, req: SearchRequest, base_url: str = "", chunk: int = 500) -> Export:
+    """Every hit of a request, in page order, as flat rows read from the index a chunk at a time.
+
+    The query runs now (so a bad one fails before any byte is sent); only the ranked
+    docnums (ints) are held while the rows stream, so memory stays flat however many
+    rows there are. base_url makes our own links absolute, for citing.
+    """
+    m = _match_request(handle, req)
+    docnums = _ranked(m, req.sort)
+    return Export(len(docnums), _export_rows(m.searcher, docnums, base_url.rstrip("/"), chunk))
+
+
+def _export_rows(searcher, docnums: list[int], base: str, chunk: int) -> Iterator[dict]:
+    for i in range(0, len(docnums), chunk):
+        for d in docnums[i : i + chunk]:
+            hit = hit_dict(searcher.stored_fields(d), "")
+            pdf = hit["pdf_url"]
+            yield {
+                "review_id": hit["review_id"],
+                "csp": hit["csp"],
+                "region": hit["region"],
+                "published": hit["published"],
+                "year_of_death": hit["year_of_death"],
+                "type": hit["type"],
+                "number": hit.get("number"),
+                "page": hit["page"],
+                "text": hit["text"],
+                "addressees": hit["addressees"],
+                "sectors": hit["sectors"],
+                "pdf_url": base + pdf if pdf.startswith("/") else pdf,
+                "review_url": base + hit["review_url"],
+            }
+
+
+def reviews_per_year(handle: IndexHandle, req: SearchRequest) -> dict:
+    """How many distinct reviews match a request in each year (of death or of publication)."""
+    started = time.perf_counter()
+    m = _match_request(handle, req)
+    data = count_reviews_per_year(m.table, m.kept, req.year_field)
+    return {
+        "query": req.q,
+        **data,
+        "notes": m.notes,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
+def similar_recommendations(
+    handle: IndexHandle, review_id: str, number: str | None = None, limit: int = 5
+) -> list[dict]:
+    """Recommendations in other reviews that read like this review's (or one of them).
+
+    More-like-this over recommendation text: the most distinctive words of the source
+    recommendations, weighted, searched in every other review's recommendations.
+    """
+    searcher = handle.searcher()
+    if number is None:
+        docnums = list(searcher.document_numbers(review_id=review_id, type="recommendation"))
+    else:
+        docnum = searcher.document_number(doc_id=f"{review_id}#rec-{number}")
+        docnums = [] if docnum is None else [docnum]
+    if not docnums:
+        return []
+    terms = searcher.key_terms(docnums, "text", numterms=12)
+    if not terms:
+        return []
+    similar = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
+    results = searcher.search(
+        similar,
+        limit=limit * 4,
+        filter=wq.Term("type", "recommendation"),
+        mask=wq.Term("review_id", review_id),
+    )
+    marks = MarkTerms(words={word for word, _ in terms})
+    analyzer = searcher.schema["text"].analyzer
+    hits: list[dict] = []
+    per_review: dict[str, int] = {}
+    for hit in results:
+        stored = hit.fields()
+        # At most two from any one review, so a single look-alike review cannot fill the list.
+        seen = per_review.get(stored.get("review_id", ""), 0)
+        if seen >= 2:
+            continue
+        per_review[stored.get("review_id", "")] = seen + 1
+        hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=True)))
+        if len(hits) == limit:
+            break
+    return hits

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import dataclasses
+import datetime as dt
 from pathlib import Path
 from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     jsonify,
     redirect,
@@ -16,6 +18,7 @@ from flask import (
     send_file,
     url_for,
 )
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import (
     BadRequest,
@@ -25,10 +28,24 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from . import export as exports
 from .facets import FACETS, HIT_TYPES
 from .index import IndexHandle, IndexMissingError
-from .query import SORTS, YEAR_FIELDS, QueryError, SearchRequest
-from .search import MAX_PER_PAGE, get_review, health, report_path, run_search
+from .openapi import openapi_document
+from .query import GROUPS, SORTS, YEAR_FIELDS, QueryError, SearchRequest
+from .search import (
+    EXPORT_COLUMNS,
+    MAX_PER_PAGE,
+    export,
+    get_review,
+    group_by_review,
+    health,
+    report_path,
+    reviews_per_year,
+    run_search,
+    similar_recommendations,
+)
+from .trends import YEAR_FIELD_LABELS, render_svg
 
 bp = Blueprint("web", __name__)
 
@@ -73,6 +90,7 @@ def search_request(args: MultiDict) -> SearchRequest:
         year_to=_int_arg(args, "year_to", None),
         year_field=_choice(args, "year_field", YEAR_FIELDS),
         sort=_choice(args, "sort", SORTS),
+        group=_choice(args, "group", GROUPS),
         page=max(1, _int_arg(args, "page", 1)),
         per_page=max(1, min(per_page, MAX_PER_PAGE)),
     )
@@ -92,6 +110,8 @@ def request_params(
         params.append(("year_field", req.year_field))
     if req.sort != SORTS[0]:
         params.append(("sort", req.sort))
+    if req.group != GROUPS[0]:
+        params.append(("group", req.group))
     if page > 1:
         params.append(("page", str(page)))
     return params
@@ -106,9 +126,10 @@ def search_data(path: str = "/search") -> dict:
     """Run the search the request asks for and add the URLs a page needs to move around."""
     req = search_request(request.args)
     try:
-        data = run_search(handle(), req)
+        data = (group_by_review if req.group == "review" else run_search)(handle(), req)
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
+    data.setdefault("group", req.group)
     for name, values in data["facets"].items():
         chosen = req.chosen(name)
         for item in values:
@@ -141,8 +162,41 @@ def search_data(path: str = "/search") -> dict:
     )
     data["demo"] = handle().meta.get("synthetic_reviews", 0) > 0
     if data["suggestion"]:
-        data["suggestion_url"] = url_with(path, request_params(replace(req, q=data["suggestion"])))
+        data["suggestion_url"] = url_with(
+            path, request_params(dataclasses.replace(req, q=data["suggestion"]))
+        )
+    data["views"] = view_links(req, path)
     return data
+
+
+def _option_links(req: SearchRequest, path: str, name: str, choices: tuple[str, ...]) -> list:
+    return [
+        {
+            "value": value,
+            "url": url_with(path, request_params(dataclasses.replace(req, **{name: value}))),
+            "current": getattr(req, name) == value,
+        }
+        for value in choices
+    ]
+
+
+def view_links(req: SearchRequest, path: str = "/search") -> dict:
+    """Links to the same search sorted, grouped, exported or charted another way."""
+    same = request_params(req)
+    # An export or chart covers every result, so it carries no page or grouping.
+    whole = request_params(dataclasses.replace(req, group=GROUPS[0]))
+    return {
+        "sort": _option_links(req, path, "sort", SORTS),
+        "group": _option_links(req, path, "group", GROUPS),
+        "year_field": _option_links(req, path, "year_field", YEAR_FIELDS),
+        "csv": url_with("/export.csv", whole),
+        "json": url_with("/export.json", whole),
+        "trends": url_with("/trends", whole),
+        "trends_svg": url_with("/trends.svg", whole),
+        "results": url_with("/search", same),
+        # Settings the search and filter forms carry along (the query and facets they set).
+        "keep": [(k, v) for k, v in same if k not in FACETS and k not in ("q", "page")],
+    }
 
 
 @bp.route("/")
@@ -161,28 +215,31 @@ def search_page():
 def search_api():
     """Search results as JSON."""
     data = search_data("/api/search")
-    for key in (
-        "chips",
-        "clear_url",
-        "prev_url",
-        "next_url",
-        "filters",
-        "year_from",
-        "year_to",
-        "year_field",
-        "sort",
-    ):
+    # Page furniture only; the API keeps the data and the facet toggle URLs.
+    page_only = ("chips", "clear_url", "prev_url", "next_url", "filters", "views", "demo")
+    for key in (*page_only, "year_from", "year_to", "year_field", "sort"):
         data.pop(key, None)
     return jsonify(data)
 
 
 @bp.route("/reviews/<review_id>")
 def review_page(review_id: str):
-    """One review: metadata, summary and every recommendation."""
+    """One review: metadata, summary, every recommendation, and similar ones elsewhere."""
     review = get_review(handle(), review_id)
     if review is None:
         raise NotFound(f"There is no review with the id {review_id!r}.")
-    return render_template("review.html", review=review, demo=review["synthetic"])
+    # ?similar=N shows what reads like recommendation N; without it, like the whole review.
+    number = request.args.get("similar", "").strip() or None
+    if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
+        number = None
+    similar = similar_recommendations(handle(), review_id, number)
+    return render_template(
+        "review.html",
+        review=review,
+        demo=review["synthetic"],
+        similar=similar,
+        similar_to=number,
+    )
 
 
 @bp.route("/api/reviews/<review_id>")
@@ -203,6 +260,146 @@ def report_pdf(review_id: str):
     return send_file(
         path, mimetype="application/pdf", download_name=f"{review_id}.pdf", conditional=True
     )
+
+
+def _review_or_404(review_id: str) -> dict:
+    review = get_review(handle(), review_id)
+    if review is None:
+        raise NotFound(f"There is no review with the id {review_id!r}.")
+    return review
+
+
+@bp.route("/api/reviews/<review_id>/similar")
+def similar_api(review_id: str):
+    """Recommendations in other reviews like this review's (or its recommendation `number`)."""
+    review = _review_or_404(review_id)
+    number = request.args.get("number", "").strip() or None
+    if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
+        raise NotFound(f"Review {review_id!r} has no recommendation {number[:40]!r}.")
+    limit = max(1, min(_int_arg(request.args, "limit", 5), 50))
+    hits = similar_recommendations(handle(), review_id, number, limit=limit)
+    return jsonify({"review_id": review_id, "number": number, "hits": hits})
+
+
+def trend_data() -> tuple[SearchRequest, dict]:
+    """The request and its matching reviews per year."""
+    req = search_request(request.args)
+    try:
+        return req, reviews_per_year(handle(), req)
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def _trend_title(req: SearchRequest) -> str:
+    label = YEAR_FIELD_LABELS[req.year_field]
+    about = f"for “{req.q}”" if req.q else "for every review"
+    return f"Matching reviews by {label} {about}"
+
+
+@bp.route("/trends")
+def trends_page():
+    """Matching reviews per year as an SVG bar chart with the same numbers as a table."""
+    req, data = trend_data()
+    title = _trend_title(req)
+    svg = Markup(render_svg(data["years"], title, req.year_field))  # every text inside is escaped
+    return render_template(
+        "trends.html",
+        req=req,
+        trend=data,
+        title=title,
+        svg=svg,
+        views=view_links(req, "/trends"),
+        year_label=YEAR_FIELD_LABELS[req.year_field],
+        chips=[(name, v) for name in FACETS for v in req.chosen(name)],
+        demo=handle().meta.get("synthetic_reviews", 0) > 0,
+    )
+
+
+@bp.route("/trends.svg")
+def trends_svg():
+    """The chart alone, as an SVG file people can put in a report."""
+    req, data = trend_data()
+    svg = render_svg(data["years"], _trend_title(req), req.year_field)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/api/trends")
+def trends_api():
+    """Matching reviews per year as JSON."""
+    return jsonify(trend_data()[1])
+
+
+def _export_response(fmt: str) -> Response:
+    req = search_request(request.args)
+    try:
+        result = export(handle(), req, base_url=request.host_url)
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+    if fmt == "csv":
+        body = exports.csv_pieces(EXPORT_COLUMNS, result.rows)
+        mimetype = "text/csv"
+    else:
+        header = {
+            "query": req.q,
+            "filters": {name: req.chosen(name) for name in FACETS if req.chosen(name)},
+            "sort": req.sort,
+            "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "total": result.total,
+            "columns": list(EXPORT_COLUMNS),
+        }
+        body = exports.json_pieces(header, result.rows)
+        mimetype = "application/json"
+    response = Response(body, mimetype=mimetype)
+    name = exports.filename(req.q, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Total-Count"] = str(result.total)
+    return response
+
+
+@bp.route("/export.csv")
+def export_csv():
+    """Every result of a search (not one page) as CSV, streamed."""
+    return _export_response("csv")
+
+
+@bp.route("/export.json")
+def export_json():
+    """Every result of a search (not one page) as JSON, streamed."""
+    return _export_response("json")
+
+
+@bp.route("/api/export")
+def export_api():
+    """Every result of a search as CSV or JSON (format=csv|json), streamed."""
+    return _export_response(_choice(request.args, "format", ("csv", "json")))
+
+
+@bp.route("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of the JSON API."""
+    return jsonify(openapi_document())
+
+
+@bp.route("/help")
+def help_page():
+    """How to write a query, with examples that run live searches."""
+    examples = [{**ex, "url": url_with("/search", [("q", ex["q"])])} for ex in HELP_EXAMPLES]
+    return render_template("help.html", examples=examples)
+
+
+# Each example is a real search a user can open, with what it shows them.
+HELP_EXAMPLES = (
+    {"q": "marac referral", "says": "Both words, in any form: referral, referrals, referred."},
+    {"q": '"forensic curiosity"', "says": "The exact phrase."},
+    {"q": "marac OR idva", "says": "Either word."},
+    {"q": "training NOT police", "says": "Texts about training that do not mention police."},
+    {"q": "training -police", "says": "The same, written with a minus sign."},
+    {"q": "(marac OR idva) housing", "says": "Brackets group words: housing, with MARAC or IDVA."},
+    {"q": "csp:bolton", "says": "Reviews of one Community Safety Partnership."},
+    {"q": 'addressee:"probation trust"', "says": "Recommendations addressed to an agency."},
+    {"q": "sector:police", "says": "Recommendations addressed to a sector."},
+    {"q": "safeguard*", "says": "Words starting with safeguard: safeguarding, safeguards."},
+)
 
 
 @bp.route("/healthz")
