@@ -97,7 +97,22 @@ SEARCH = {
                     **_COMMON,
                     "group": {"const": "none"},
                     "hits": {"type": "array", "items": _ref("Hit")},
-                }
+                    "corrected_query": {
+                        "type": ["string", "null"],
+                        "description": "set when nothing matched the query as typed and these results are for this correction",
+                    },
+                    "expansions": {
+                        "type": "array",
+                        "description": "vocabulary terms the query was widened with",
+                        "items": _obj({"typed": STRING, "also": STRINGS}),
+                    },
+                },
+                {
+                    "suggestion_url": {
+                        **STRING,
+                        "description": "this search with the suggestion as its query",
+                    }
+                },
             ),
             "description": "every matching text (group=none); total counts texts",
         },
