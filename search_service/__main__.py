@@ -245,7 +245,9 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from . import create_app
+    from .hardening import configure_access_log
 
+    configure_access_log()
     index_dir = _index_dir(index_dir)
     app = create_app({"INDEX_DIR": str(index_dir)})
     try:

@@ -8,6 +8,7 @@ import time
 from .facets import count_facets, facet_table, matches
 from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
+from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions, matching_docs, top_hits
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
 
@@ -75,16 +76,27 @@ def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
     )
 
 
-def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
-    """Run one search and return the result dict shared by the page, the API and the CLI."""
+def run_search(
+    handle: IndexHandle,
+    req: SearchRequest,
+    time_limit: float | None = None,
+    max_expansions: int = MAX_EXPANSIONS,
+) -> dict:
+    """Run one search and return the result dict shared by the page, the API and the CLI.
+
+    After time_limit seconds matching and ranking stop and the result says "partial".
+    """
     started = time.perf_counter()
+    deadline = Deadline(time_limit)
     searcher = handle.searcher()
     parsed, notes = parse_query(searcher.schema, req.q)
+    parsed, capped = cap_expansions(parsed, searcher.reader(), max_expansions)
+    notes += capped
     table = facet_table(handle.caches, searcher)
     if parsed is None:
         matched = [d for d in table.live if table.has_text[d]]
     else:
-        matched = sorted(searcher.docs_for_query(parsed))
+        matched = sorted(matching_docs(searcher, parsed, deadline))
     # Without a type filter every kind of hit is shown; the type facet narrows.
     kept = {d for d in matched if matches(table, d, req)}
     facets = count_facets(table, matched, req)
@@ -98,8 +110,8 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
             docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
             stored_hits = [(searcher.stored_fields(d)) for d in docnums]
         else:
-            results = searcher.search(parsed, filter=kept, limit=start + per_page)
-            stored_hits = [hit.fields() for hit in results[start : start + per_page]]
+            ranked = top_hits(searcher, parsed, kept, start + per_page, deadline)
+            stored_hits = [hit.fields() for hit in ranked[start : start + per_page]]
         marks = terms_to_mark(parsed, searcher.reader())
         analyzer = searcher.schema["text"].analyzer
         for stored in stored_hits:
@@ -117,7 +129,8 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
         "hits": hits,
         "facets": facets,
         "suggestion": None,
-        "notes": notes,
+        "notes": notes + ([PARTIAL_NOTE] if deadline.hit else []),
+        "partial": deadline.hit,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import (
     Blueprint,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -103,7 +104,12 @@ def search_data(path: str = "/search") -> dict:
     """Run the search the request asks for and add the URLs a page needs to move around."""
     req = search_request(request.args)
     try:
-        data = run_search(handle(), req)
+        data = run_search(
+            handle(),
+            req,
+            time_limit=current_app.config["SEARCH_TIME_LIMIT"],
+            max_expansions=current_app.config["MAX_EXPANSIONS"],
+        )
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     for name, values in data["facets"].items():
@@ -134,6 +140,7 @@ def search_data(path: str = "/search") -> dict:
         url_with(path, request_params(req, page=page + 1)) if page < data["pages"] else None
     )
     data["demo"] = handle().meta.get("synthetic_reviews", 0) > 0
+    g.search_total = data["total"]  # for the access log
     return data
 
 
