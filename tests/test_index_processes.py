@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -119,6 +120,37 @@ def test_kill_9_mid_build_leaves_the_live_index_and_the_next_run_succeeds(
     assert not list(index.glob("*.building"))
     assert [p.name for p in index.glob("v-*")] == [current_version(index)]
     assert search_total(index, '"forensic curiosity"') == 1
+
+
+def test_kill_9_mid_update_leaves_the_live_index_and_the_next_update_succeeds(big_corpus, tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "ix"
+    corpus.mkdir()
+    pages = sorted(big_corpus.glob("*.txt"))
+    for page in pages[:10]:
+        shutil.copy(page, corpus)
+    assert run("index", str(corpus), "--index-dir", str(index)).returncode == 0
+    live = current_version(index)
+    for page in pages[10:]:
+        shutil.copy(page, corpus)
+    proc = subprocess.Popen(
+        cli("index", str(corpus), "--index-dir", str(index), "--update"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=ENV,
+    )
+    deadline = time.monotonic() + 60
+    while not list(index.glob("*.building")):
+        assert proc.poll() is None and time.monotonic() < deadline, "the update never started"
+        time.sleep(0.02)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert current_version(index) == live
+    assert json.loads(run("status", "--index-dir", str(index)).stdout)["reviews"] == 10
+    again = run("index", str(corpus), "--index-dir", str(index), "--update")
+    assert again.returncode == 0, again.stderr
+    assert json.loads(run("status", "--index-dir", str(index)).stdout)["reviews"] == len(pages)
+    assert not list(index.glob("*.building"))
 
 
 def get_json(url: str) -> tuple[int, dict]:
