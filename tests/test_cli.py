@@ -131,3 +131,28 @@ def test_update_rereads_only_new_and_changed_files_and_drops_deleted_ones(tmp_pa
 
     again = run("index", str(corpus), "--index-dir", str(index), "--update", cwd=tmp_path)
     assert again.stdout.startswith("updated: re-read 0 new or changed files, removed 0 reviews")
+
+
+def test_update_rereads_a_review_whose_manifest_row_changed(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    copy_seed(corpus, "other-2023.txt")
+    row = "other-2023.txt,https://example.org/other.pdf,\n"
+    (corpus / "manifest.csv").write_text("file,pdf_url,source_url\n" + row)
+    index = tmp_path / "ix"
+    assert run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    (corpus / "manifest.csv").write_text(
+        "file,pdf_url,source_url\n" + row + "bolton-2023.txt,https://example.org/new.pdf,\n"
+    )
+    assert (
+        run("index", str(corpus), "--index-dir", str(index), "--update", cwd=tmp_path).returncode
+        == 0
+    )
+    meta = json.loads(run("status", "--index-dir", str(index), cwd=tmp_path).stdout)
+    assert (meta["files_read"], meta["reviews"]) == (1, 2)
+    found = run("search", '"forensic curiosity"', "--index-dir", str(index), "--json", cwd=tmp_path)
+    urls = {h["review_id"]: h["pdf_url"] for h in json.loads(found.stdout)["hits"]}
+    assert urls == {
+        "bolton-2023": "https://example.org/new.pdf",
+        "other-2023": "https://example.org/other.pdf",
+    }
