@@ -25,8 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["dhr_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
 
-    from . import web
+    from . import hardening, web
 
+    hardening.init_app(app)
     app.register_blueprint(web.bp)
     app.register_error_handler(HTTPException, web.render_error)
     app.register_error_handler(IndexMissingError, web.index_missing)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -14,10 +15,13 @@ from .index import (
     IndexHandle,
     IndexLockedError,
     IndexMissingError,
+    NeedsFullBuildError,
     build_index,
     is_compatible,
     read_meta,
+    update_index,
 )
+from .ingest.changes import Changes, changed_corpus, fingerprint
 from .ingest.corpus import iter_corpus
 from .model import Skipped
 from .query import QueryError, SearchRequest
@@ -83,22 +87,49 @@ def cli() -> None:
 @click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @INDEX_DIR
 @click.option("--wait", is_flag=True, help="Wait for another running indexer instead of failing.")
-def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Re-read only new or changed files (by content hash) and drop reviews whose files are gone.",
+)
+def index(corpus_dir: Path, index_dir: Path | None, wait: bool, update: bool) -> None:
     """Build the index from CORPUS_DIR (review pages, manifest.csv) and switch to it."""
     index_dir = _index_dir(index_dir)
+    started = time.monotonic()
+    on_wait = _say_waiting if wait else None
+    try:
+        if update:
+            try:
+                _update(corpus_dir, index_dir, wait, on_wait, started)
+                return
+            except NeedsFullBuildError as exc:
+                click.echo(f"{exc}: building it in full", err=True)
+        _full_build(corpus_dir, index_dir, wait, on_wait, started)
+    except IndexLockedError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _say_waiting(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _full_build(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float) -> None:
     skipped: list[Skipped] = []
     synthetic = 0
+    pages = 0
+    # Hashed before reading: a file changed mid-build is simply re-read by the next --update.
+    files = fingerprint(corpus_dir)
 
     def reviews():
-        nonlocal synthetic
+        nonlocal synthetic, pages
         for item in iter_corpus(corpus_dir, Progress("reading"), pdf_cache=index_dir / PDF_CACHE):
             if isinstance(item, Skipped):
                 skipped.append(item)
             else:
+                pages += 1
                 synthetic += item.synthetic
                 yield item
 
-    started = time.monotonic()
     try:
         stats = build_index(
             index_dir,
@@ -108,11 +139,13 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
                 "corpus_path": str(corpus_dir.resolve()),
                 "synthetic_reviews": synthetic,
                 "skipped": [{"file": s.path, "reason": s.reason} for s in skipped],
+                "mode": "full",
+                "files_read": pages + len(skipped),
             },
             wait=wait,
+            files=files,
+            on_wait=on_wait,
         )
-    except IndexLockedError as exc:
-        raise click.ClickException(str(exc)) from None
     except _NothingToIndex:
         click.echo(summary_line(0, 0, 0, skipped), err=True)
         raise click.ClickException(
@@ -120,6 +153,42 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool) -> None:
         ) from None
     click.echo(
         summary_line(stats.reviews, stats.recommendations, stats.passages, skipped)
+        + f" in {time.monotonic() - started:.1f}s"
+    )
+
+
+def _update(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float) -> None:
+    with ExitStack() as stack:
+        plan: list[Changes] = []
+
+        def changes(old_files: dict, old_meta: dict) -> Changes:
+            found = changed_corpus(
+                corpus_dir,
+                old_files,
+                old_meta.get("skipped", []),
+                Progress("re-reading"),
+                pdf_cache=index_dir / PDF_CACHE,
+            )
+            plan.append(stack.enter_context(found))
+            return plan[0]
+
+        def meta() -> dict:
+            return {
+                "corpus": corpus_dir.resolve().name,
+                "skipped": [{"file": s.path, "reason": s.reason} for s in plan[0].skipped],
+                "corpus_path": str(corpus_dir.resolve()),
+                "mode": "update",
+                "files_read": len(plan[0].reread),
+                "reviews_removed": len(plan[0].gone),
+            }
+
+        stats = update_index(index_dir, changes, meta=meta, wait=wait, on_wait=on_wait)
+        done = plan[0]
+        live = read_meta(index_dir, stats.version)
+    click.echo(
+        f"updated: re-read {len(done.reread)} new or changed file{'s' if len(done.reread) != 1 else ''}, "
+        f"removed {len(done.gone)} review{'s' if len(done.gone) != 1 else ''} whose files are gone; now "
+        + summary_line(live["reviews"], live["recommendations"], live["passages"], done.skipped)
         + f" in {time.monotonic() - started:.1f}s"
     )
 
@@ -186,7 +255,9 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
     from waitress import serve as waitress_serve
 
     from . import create_app
+    from .hardening import configure_access_log
 
+    configure_access_log()
     index_dir = _index_dir(index_dir)
     app = create_app({"INDEX_DIR": str(index_dir)})
     try:

@@ -23,6 +23,18 @@ class Setting:
 SETTINGS = (
     Setting("INDEX_DIR", "DHR_INDEX_DIR", str(REPO_ROOT / "index"), "folder of the search index"),
     Setting("DEFAULT_PER_PAGE", "DHR_PER_PAGE", 20, "hits per page when none is asked for"),
+    Setting(
+        "SEARCH_TIME_LIMIT",
+        "DHR_SEARCH_TIME_LIMIT",
+        5.0,
+        "seconds one search may take before it stops and returns partial results",
+    ),
+    Setting(
+        "MAX_EXPANSIONS",
+        "DHR_MAX_EXPANSIONS",
+        500,
+        "words one wildcard, prefix or fuzzy query word may expand to",
+    ),
 )
 
 

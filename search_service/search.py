@@ -12,6 +12,7 @@ from whoosh import query as wq
 from .facets import count_facets, facet_table, matches
 from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
+from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions, matching_docs, top_hits
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
 from .suggest import suggest
@@ -97,14 +98,21 @@ def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
 
 
 def _page_of_hits(
-    searcher, table, parsed, kept: set[int], req: SearchRequest, start: int, per_page: int
+    searcher,
+    table,
+    parsed,
+    kept: set[int],
+    req: SearchRequest,
+    start: int,
+    per_page: int,
+    deadline: Deadline,
 ) -> list[dict]:
     if parsed is None or req.sort != "relevance":
         docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
         stored_hits = [searcher.stored_fields(d) for d in docnums]
     else:
-        results = searcher.search(parsed, filter=kept, limit=start + per_page)
-        stored_hits = [hit.fields() for hit in results[start : start + per_page]]
+        ranked = top_hits(searcher, parsed, kept, start + per_page, deadline)
+        stored_hits = [hit.fields() for hit in ranked[start : start + per_page]]
     marks = terms_to_mark(parsed, searcher.reader())
     analyzer = searcher.schema["text"].analyzer
     hits = []
@@ -115,32 +123,49 @@ def _page_of_hits(
     return hits
 
 
-def _match(searcher, table, parsed, req: SearchRequest) -> tuple[list[int], set[int]]:
+def _match(
+    searcher, table, parsed, req: SearchRequest, deadline: Deadline | None = None
+) -> tuple[list[int], set[int]]:
     if parsed is None:
         matched = [d for d in table.live if table.has_text[d]]
     else:
-        matched = sorted(searcher.docs_for_query(parsed))
+        matched = sorted(matching_docs(searcher, parsed, deadline or Deadline(None)))
     return matched, {d for d in matched if matches(table, d, req)}
 
 
-def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
-    """Run one search and return the result dict shared by the page, the API and the CLI."""
+def _parse(searcher, q: str, max_expansions: int):
+    pq = parse_query(searcher.schema, q)
+    pq.query, capped = cap_expansions(pq.query, searcher.reader(), max_expansions)
+    pq.notes += capped
+    return pq
+
+
+def run_search(
+    handle: IndexHandle,
+    req: SearchRequest,
+    time_limit: float | None = None,
+    max_expansions: int = MAX_EXPANSIONS,
+) -> dict:
+    """Run one search and return the result dict shared by the page, the API and the CLI.
+
+    After time_limit seconds matching and ranking stop and the result says "partial".
+    """
     started = time.perf_counter()
+    deadline = Deadline(time_limit)
     searcher = handle.searcher()
-    schema = searcher.schema
-    pq = parse_query(schema, req.q)
+    pq = _parse(searcher, req.q, max_expansions)
     table = facet_table(handle.caches, searcher)
-    matched, kept = _match(searcher, table, pq.query, req)
+    matched, kept = _match(searcher, table, pq.query, req, deadline)
     suggestion = None
     corrected = None
-    if pq.query is not None and len(kept) < FEW_RESULTS:
-        found = suggest(searcher.reader(), schema, pq.text, few_results=True)
+    if pq.query is not None and len(kept) < FEW_RESULTS and not deadline.hit:
+        found = suggest(searcher.reader(), searcher.schema, pq.text, few_results=True)
         if found:
             suggestion = found.text
             if not kept and found.one_edit:
                 # Nothing for the exact words: show what the near words find, and say so.
-                retry = parse_query(schema, found.text)
-                r_matched, r_kept = _match(searcher, table, retry.query, req)
+                retry = _parse(searcher, found.text, max_expansions)
+                r_matched, r_kept = _match(searcher, table, retry.query, req, deadline)
                 if r_kept:
                     pq, matched, kept, corrected = retry, r_matched, r_kept, found.text
                     pq.notes.append(
@@ -151,11 +176,9 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
     per_page = max(1, min(req.per_page, MAX_PER_PAGE))
     page = max(1, req.page)
     start = (page - 1) * per_page
-    hits = (
-        _page_of_hits(searcher, table, pq.query, kept, req, start, per_page)
-        if start < total
-        else []
-    )
+    hits = []
+    if kept and start < total:
+        hits = _page_of_hits(searcher, table, pq.query, kept, req, start, per_page, deadline)
     return {
         "query": req.q,
         "total": total,
@@ -166,8 +189,9 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
         "facets": facets,
         "suggestion": suggestion,
         "corrected_query": corrected,
-        "notes": pq.notes,
+        "notes": pq.notes + ([PARTIAL_NOTE] if deadline.hit else []),
         "expansions": pq.expansions,
+        "partial": deadline.hit,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 

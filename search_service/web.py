@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -126,7 +127,15 @@ def search_data(path: str = "/search") -> dict:
     """Run the search the request asks for and add the URLs a page needs to move around."""
     req = search_request(request.args)
     try:
-        data = (group_by_review if req.group == "review" else run_search)(handle(), req)
+        if req.group == "review":
+            data = group_by_review(handle(), req)
+        else:
+            data = run_search(
+                handle(),
+                req,
+                time_limit=current_app.config["SEARCH_TIME_LIMIT"],
+                max_expansions=current_app.config["MAX_EXPANSIONS"],
+            )
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     data.setdefault("group", req.group)
@@ -166,6 +175,7 @@ def search_data(path: str = "/search") -> dict:
             path, request_params(dataclasses.replace(req, q=data["suggestion"]))
         )
     data["views"] = view_links(req, path)
+    g.search_total = data["total"]  # for the access log
     return data
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from conftest import copy_seed
 
+from search_service.ingest.corpus import read_page_file
+
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 
@@ -128,3 +130,72 @@ def test_console_script_is_installed():
     assert result.returncode == 0
     for command in ("index", "search", "serve", "status", "agencies", "demo"):
         assert command in result.stdout
+
+
+def test_update_rereads_only_new_and_changed_files_and_drops_deleted_ones(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    assert (
+        run("demo", str(corpus), "--reviews", "20", "--no-seed-review", cwd=tmp_path).returncode
+        == 0
+    )
+    index = tmp_path / "ix"
+    assert run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    before = json.loads(run("status", "--index-dir", str(index), cwd=tmp_path).stdout)
+    assert (before["mode"], before["files_read"], before["reviews"]) == ("full", 21, 21)
+
+    pages = sorted(p for p in corpus.glob("*.txt") if p.name != "bolton-2023.txt")
+    changed, deleted = pages[0], pages[1]
+    changed.write_text(
+        changed.read_text().replace("Summary\n", "Summary\nA zanzibarian word only here.\n")
+    )
+    deleted_id, deleted_recs = deleted.stem, len(read_page_file(deleted).recommendations)
+    deleted.unlink()
+    copy_seed(corpus, "bolton-copy-2023.txt")
+
+    updated = run("index", str(corpus), "--index-dir", str(index), "--update", cwd=tmp_path)
+    assert updated.returncode == 0, updated.stderr
+    assert updated.stdout.startswith("updated: re-read 2 new or changed files, removed 1 review")
+    meta = json.loads(run("status", "--index-dir", str(index), cwd=tmp_path).stdout)
+    assert (meta["mode"], meta["files_read"], meta["reviews_removed"]) == ("update", 2, 1)
+    assert meta["reviews"] == 21  # 21 - 1 deleted + 1 new
+    assert meta["recommendations"] == before["recommendations"] - deleted_recs + 9
+
+    def ids(query: str) -> list[str]:
+        out = run(
+            "search", query, "--index-dir", str(index), "--json", "--limit", "100", cwd=tmp_path
+        )
+        return sorted({h["review_id"] for h in json.loads(out.stdout)["hits"]})
+
+    assert ids("zanzibarian") == [changed.stem]
+    assert ids('"forensic curiosity"') == ["bolton-2023", "bolton-copy-2023"]
+    assert deleted_id not in ids("")
+    assert not list(index.glob("*.building"))
+
+    again = run("index", str(corpus), "--index-dir", str(index), "--update", cwd=tmp_path)
+    assert again.stdout.startswith("updated: re-read 0 new or changed files, removed 0 reviews")
+
+
+def test_update_rereads_a_review_whose_manifest_row_changed(tmp_path):
+    corpus = tmp_path / "corpus"
+    copy_seed(corpus)
+    copy_seed(corpus, "other-2023.txt")
+    row = "other-2023.txt,https://example.org/other.pdf,\n"
+    (corpus / "manifest.csv").write_text("file,pdf_url,source_url\n" + row)
+    index = tmp_path / "ix"
+    assert run("index", str(corpus), "--index-dir", str(index), cwd=tmp_path).returncode == 0
+    (corpus / "manifest.csv").write_text(
+        "file,pdf_url,source_url\n" + row + "bolton-2023.txt,https://example.org/new.pdf,\n"
+    )
+    assert (
+        run("index", str(corpus), "--index-dir", str(index), "--update", cwd=tmp_path).returncode
+        == 0
+    )
+    meta = json.loads(run("status", "--index-dir", str(index), cwd=tmp_path).stdout)
+    assert (meta["files_read"], meta["reviews"]) == (1, 2)
+    found = run("search", '"forensic curiosity"', "--index-dir", str(index), "--json", cwd=tmp_path)
+    urls = {h["review_id"]: h["pdf_url"] for h in json.loads(found.stdout)["hits"]}
+    assert urls == {
+        "bolton-2023": "https://example.org/new.pdf",
+        "other-2023": "https://example.org/other.pdf",
+    }

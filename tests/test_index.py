@@ -33,12 +33,28 @@ def test_build_switches_to_a_complete_new_version(fresh_index, corpus_dir):
     assert not list(fresh_index.glob("*.building"))
 
 
-def test_old_versions_are_removed_but_the_previous_one_is_kept(fresh_index, corpus_dir):
+def test_old_versions_no_reader_uses_are_removed(fresh_index, corpus_dir):
     for _ in range(3):
         build_index(fresh_index, read_corpus(corpus_dir).reviews)
     versions = sorted(p.name for p in fresh_index.glob("v-*"))
-    assert len(versions) == 2
-    assert versions[-1] == current_version(fresh_index)
+    assert versions == [current_version(fresh_index)]
+
+
+def test_a_version_a_searcher_reads_is_kept_until_it_moves_on(fresh_index, corpus_dir):
+    handle = IndexHandle(fresh_index)
+    old = handle.version
+    searcher = handle.searcher()
+    for _ in range(2):
+        build_index(fresh_index, read_corpus(corpus_dir).reviews)
+    # Two rebuilds later the old searcher still reads a complete folder.
+    assert (fresh_index / old / "meta.json").exists()
+    assert searcher.doc_count() > 0
+    assert run_search(handle, SearchRequest(q='"forensic curiosity"'))["total"] == 1
+    reading = handle.version
+    assert reading != old  # this thread has moved on and let go of the old version
+    build_index(fresh_index, read_corpus(corpus_dir).reviews)
+    assert not (fresh_index / old).exists()
+    assert {p.name for p in fresh_index.glob("v-*")} == {reading, current_version(fresh_index)}
 
 
 def test_a_failed_build_leaves_the_previous_index_searchable(fresh_index, corpus_dir):

@@ -306,3 +306,9 @@ def test_page_lists_sector_and_region_facets_and_year_fields(client):
     ).get_data(as_text=True)
     assert 'name="year_from" inputmode="numeric" pattern="[0-9]{4}" size="4" value="2012"' in page
     assert '<option value="published" selected>' in page
+
+
+def test_filters_apply_to_the_ranked_hits_not_only_the_count(client):
+    data = api(client, q="training", addressee=BOLTON_CSP)
+    assert data["total"] == len(data["hits"]) == 1
+    assert all(BOLTON_CSP in h["addressees"] for h in data["hits"])

@@ -1,0 +1,93 @@
+"""Bounds on what one query may cost: wildcard expansions and wall-clock time.
+
+A query like `a*` expands to every word starting with "a"; a time limit stops matching and
+ranking early and the result says it is partial, so one query cannot occupy a server thread.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from itertools import islice
+
+from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+
+# Defaults; the app reads SEARCH_TIME_LIMIT and MAX_EXPANSIONS from config.py.
+TIME_LIMIT = 5.0
+MAX_EXPANSIONS = 500
+# How often (in documents) matching looks at the clock: often enough, cheaply.
+CLOCK_EVERY = 256
+# Query nodes that expand into many terms. NumericRange stays: its terms are trie steps.
+_EXPANDING = (wq.Prefix, wq.Wildcard, wq.Regex, wq.FuzzyTerm, wq.TermRange)
+
+PARTIAL_NOTE = "The search took too long and was stopped early: results and counts are partial."
+
+
+def cap_expansions(q: wq.Query | None, reader, limit: int) -> tuple[wq.Query | None, list[str]]:
+    """q with each wildcard, prefix, fuzzy or range word cut to its first `limit` expansions."""
+    notes: list[str] = []
+
+    def cap(node: wq.Query) -> wq.Query:
+        if isinstance(node, _EXPANDING):
+            words = list(islice(node._btexts(reader), limit + 1))
+            if len(words) <= limit:
+                return node
+            notes.append(
+                f"'{node}' matches more than {limit} words; only the first {limit} were searched."
+            )
+            terms = [wq.Term(node.fieldname, w.decode("utf-8")) for w in words[:limit]]
+            return wq.Or(terms, boost=node.boost)
+        return node.apply(cap)
+
+    return (cap(q) if q is not None else None), notes
+
+
+class Deadline:
+    """A point in time after which a search stops and reports itself partial."""
+
+    def __init__(self, seconds: float | None):
+        self.at = time.perf_counter() + seconds if seconds else None
+        self.hit = False
+
+    def remaining(self) -> float | None:
+        """Seconds left (None without a limit); at least 0."""
+        return None if self.at is None else max(0.0, self.at - time.perf_counter())
+
+    def passed(self) -> bool:
+        """Whether the limit has passed (remembered, so the result can say so)."""
+        if self.at is not None and time.perf_counter() >= self.at:
+            self.hit = True
+        return self.hit
+
+
+def matching_docs(searcher, q: wq.Query, deadline: Deadline) -> Iterator[int]:
+    """Docnums matching q, stopping quietly when the deadline passes."""
+    for i, docnum in enumerate(searcher.docs_for_query(q), start=1):
+        yield docnum
+        if i % CLOCK_EVERY == 0 and deadline.passed():
+            return
+
+
+def top_hits(searcher, q: wq.Query, kept: set[int], limit: int, deadline: Deadline) -> list:
+    """The best `limit` hits among kept docnums, ranked; whatever was ranked when time ran out."""
+    remaining = deadline.remaining()
+    collector = searcher.collector(limit=limit, filter=kept)
+    if remaining is None:
+        searcher.search_with_collector(q, collector)
+        return list(collector.results())
+    if remaining <= 0:
+        deadline.hit = True
+        return []
+    # No SIGALRM: signals only work in the main thread, and waitress serves from others.
+    # The filter must wrap the time limit: TimeLimitCollector feeds its child every match,
+    # bypassing a FilterCollector inside it.
+    timed = FilterCollector(
+        TimeLimitCollector(searcher.collector(limit=limit), timelimit=remaining, use_alarm=False),
+        kept,
+    )
+    try:
+        searcher.search_with_collector(q, timed)
+    except TimeLimit:
+        deadline.hit = True
+    return list(timed.results())
