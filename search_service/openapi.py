@@ -236,7 +236,7 @@ def _search_params() -> list[dict]:
             name,
             f"keep texts whose {name} is one of these values (repeatable; values of one "
             "filter mean either, different filters mean both)",
-            {"type": "array", "items": STRING},
+            {"type": "array", "items": {"enum": list(HIT_TYPES)} if name == "type" else STRING},
             style="form",
             explode=True,
         )
