@@ -31,9 +31,10 @@ from whoosh.searching import Searcher
 
 from .analysis import analysis_fingerprint, spelling_analyzer, text_analyzer
 from .model import Recommendation, Review
+from .scoring import pairs_field
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 POINTER = "CURRENT"
 LOCK = ".lock"
 META = "meta.json"
@@ -67,6 +68,8 @@ def build_schema() -> fields.Schema:
         page=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
+        # Adjacent word pairs of text: a two-word phrase is one lookup, no positions read.
+        text_pairs=pairs_field(),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
         csp=fields.ID(stored=True),
         region=fields.ID(stored=True),
@@ -113,6 +116,7 @@ def _rec_fields(rec: Recommendation) -> dict:
         "number": rec.number,
         "page": rec.page,
         "text": rec.text,
+        "text_pairs": rec.text,
         "addressee": FACET_SEP.join(rec.addressees),
         "addressee_text": " ; ".join(rec.addressees),
         "addressees": list(rec.addressees),
@@ -131,6 +135,7 @@ def review_documents(review: Review) -> Iterator[dict]:
         "doc_id": f"{review.id}#summary",
         "type": "summary",
         "text": review.summary,
+        "text_pairs": review.summary,
         "spell": f"{review.title} {review.summary}",
     }
     for rec in review.recommendations:
@@ -143,6 +148,7 @@ def review_documents(review: Review) -> Iterator[dict]:
             "type": "passage",
             "page": passage.page,
             "text": passage.text,
+            "text_pairs": passage.text,
             "spell": passage.text,
         }
 

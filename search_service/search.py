@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import time
 
-from .facets import count_facets, facet_table, matches
+from .facets import count_facets, facet_table, filter_test
 from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
+from .scoring import collect, top, use_pairs
 
 MAX_PER_PAGE = 100
 
@@ -60,7 +61,7 @@ def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
     return hit
 
 
-def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
+def _sorted_docnums(table, kept: list[int], sort: str) -> list[int]:
     if sort == "relevance":
         return sorted(kept)
     # Newest or oldest by publication; undated reviews last either way, then index order.
@@ -82,12 +83,15 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
     pq = parse_query(searcher.schema, req.q)
     parsed, notes = pq.query, pq.notes
     table = facet_table(handle.caches, searcher)
+    scores: list[float] = []
     if parsed is None:
         matched = [d for d in table.live if table.has_text[d]]
     else:
-        matched = sorted(searcher.docs_for_query(parsed))
+        # One pass: every match with its BM25F score, for the count, the facets and the ranking.
+        matched, scores = collect(searcher, use_pairs(parsed), handle.caches)
     # Without a type filter every kind of hit is shown; the type facet narrows.
-    kept = {d for d in matched if matches(table, d, req)}
+    keep = filter_test(table, req)
+    kept = matched if keep is None else [d for d in matched if keep(d)]
     facets = count_facets(table, matched, req)
     total = len(kept)
     per_page = max(1, min(req.per_page, MAX_PER_PAGE))
@@ -97,10 +101,10 @@ def run_search(handle: IndexHandle, req: SearchRequest) -> dict:
     if kept and start < total:
         if parsed is None or req.sort != "relevance":
             docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
-            stored_hits = [(searcher.stored_fields(d)) for d in docnums]
         else:
-            results = searcher.search(parsed, filter=kept, limit=start + per_page)
-            stored_hits = [hit.fields() for hit in results[start : start + per_page]]
+            docnums = top(matched, scores, keep, start + per_page)[start:]
+        # Stored fields and snippets only for the hits shown.
+        stored_hits = [searcher.stored_fields(d) for d in docnums]
         marks = terms_to_mark(parsed, searcher.reader())
         analyzer = searcher.schema["text"].analyzer
         for stored in stored_hits:
