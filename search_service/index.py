@@ -234,6 +234,18 @@ def _remove_old_versions(index_dir: Path, keep: set[str]) -> None:
             shutil.rmtree(p, ignore_errors=True)  # left by a killed build; we hold the lock
 
 
+def writer_options() -> dict:
+    """Whoosh writer settings for a full build: one writer process per core, up to two.
+
+    Each process writes its own segment (multisegment: no final merge; procs>1 without it
+    is what crashed paperless-ngx). Settable with $DHR_BUILD_PROCS (1 = one process).
+    """
+    procs = int(os.environ.get("DHR_BUILD_PROCS") or min(2, os.cpu_count() or 1))
+    if procs <= 1:
+        return {"limitmb": 256}
+    return {"limitmb": 128, "procs": procs, "multisegment": True}
+
+
 @dataclass
 class BuildStats:
     """Counts of what a build wrote."""
@@ -265,7 +277,7 @@ def build_index(
         stats = BuildStats(version=version)
         try:
             ix = windex.create_in(str(building), build_schema())
-            with ix.writer(limitmb=256) as w:
+            with ix.writer(**writer_options()) as w:
                 for review in reviews:
                     stats.reviews += 1
                     stats.recommendations += len(review.recommendations)
