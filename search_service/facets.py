@@ -6,7 +6,9 @@ once per index version costs tens of milliseconds.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, compress
 
 from .query import SearchRequest
 
@@ -48,11 +50,15 @@ class FacetTable:
         self.year_of_death: list[int | None] = [None] * size
         self.published: list[int | None] = [None] * size  # year * 100 + month, for sorting
         self.has_text = [False] * size
+        # One object per distinct value (and per distinct tuple): counting hashes and compares
+        # by identity, 3-4x faster than with a fresh string per document, and far less memory.
+        canon: dict = {}
         for docnum, stored in reader.iter_docs():
             for name, facet in FACETS.items():
                 raw = stored.get(facet.stored)
                 values = tuple(raw or ()) if facet.multi else ((raw,) if raw else ())
-                self.values[name][docnum] = values
+                values = tuple(canon.setdefault(v, v) for v in values)
+                self.values[name][docnum] = canon.setdefault(values, values)
             self.type[docnum] = stored.get("type")
             self.review_id[docnum] = stored.get("review_id", "")
             self.year_of_death[docnum] = stored.get("year_of_death")
@@ -62,6 +68,7 @@ class FacetTable:
             )
             self.has_text[docnum] = bool(stored.get("text"))
         self.live = [d for d in range(size) if self.type[d] is not None]
+        self.is_rec = [t == "recommendation" for t in self.type]
 
     def year(self, d: int, year_field: str) -> int | None:
         """Year of death, or year published, of the review a document belongs to."""
@@ -97,6 +104,17 @@ def matches(table: FacetTable, d: int, req: SearchRequest, skip: str | None = No
     return True
 
 
+def filter_test(table: FacetTable, req: SearchRequest, skip: str | None = None):
+    """A docnum -> bool test for the request's filters (leaving out `skip`); None when none apply."""
+    if (
+        req.year_from is None
+        and req.year_to is None
+        and not any(chosen for name, chosen in req.filters.items() if name != skip)
+    ):
+        return None
+    return lambda d: matches(table, d, req, skip=skip)
+
+
 def count_facets(
     table: FacetTable, matched: list[int], req: SearchRequest
 ) -> dict[str, list[dict]]:
@@ -105,21 +123,27 @@ def count_facets(
     Disjunctive: a facet's counts ignore its own selection, so ticking a second value
     shows what it would add.
     """
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    # Only a facet with a selection needs its own pass/fail test; the rest share one.
-    selected_facets = {name for name, chosen in req.filters.items() if chosen}
-    for d in matched:
-        is_rec = table.type[d] == "recommendation"
-        passes = matches(table, d, req)
-        for name, facet in FACETS.items():
-            if facet.recommendations_only and not is_rec:
-                continue
-            ok = matches(table, d, req, skip=name) if name in selected_facets else passes
-            if not ok:
-                continue
-            bucket = counts[name]
-            for v in table.values[name][d]:
-                bucket[v] = bucket.get(v, 0) + 1
+    counts: dict[str, Counter] = {}
+    # Which matched documents pass every filter; a facet with a selection of its own needs
+    # its own pass over them (its counts ignore it), the others share one.
+    test = filter_test(table, req)
+    passing = matched if test is None else [d for d in matched if test(d)]
+    recs = None
+    for name, facet in FACETS.items():
+        docs = passing
+        if req.chosen(name):
+            own = filter_test(table, req, skip=name)
+            docs = matched if own is None else [d for d in matched if own(d)]
+        if facet.recommendations_only:
+            if docs is passing and recs is not None:
+                docs = recs
+            else:
+                only = list(compress(docs, map(table.is_rec.__getitem__, docs)))
+                if docs is passing:
+                    recs = only
+                docs = only
+        # map/chain/Counter run in C: a few milliseconds for tens of thousands of matches.
+        counts[name] = Counter(chain.from_iterable(map(table.values[name].__getitem__, docs)))
     facets: dict[str, list[dict]] = {}
     for name in FACETS:
         selected = set(req.chosen(name))

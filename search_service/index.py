@@ -16,11 +16,14 @@ the folder away while holding it), so a searcher never reads a deleted version.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import fcntl
 import json
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -31,14 +34,17 @@ from pathlib import Path
 from whoosh import fields
 from whoosh import index as windex
 from whoosh.analysis import RegexTokenizer
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Term
 from whoosh.searching import Searcher
 
 from .analysis import analysis_fingerprint, spelling_analyzer, text_analyzer
 from .model import Recommendation, Review
+from .scoring import pairs_field
 
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 POINTER = "CURRENT"
 LOCK = ".lock"
 META = "meta.json"
@@ -82,6 +88,8 @@ def build_schema() -> fields.Schema:
         page=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
+        # Adjacent word pairs of text: a two-word phrase is one lookup, no positions read.
+        text_pairs=pairs_field(),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
         csp=fields.ID(stored=True),
         region=fields.ID(stored=True),
@@ -128,6 +136,7 @@ def _rec_fields(rec: Recommendation) -> dict:
         "number": rec.number,
         "page": rec.page,
         "text": rec.text,
+        "text_pairs": rec.text,
         "addressee": FACET_SEP.join(rec.addressees),
         "addressee_text": " ; ".join(rec.addressees),
         "addressees": list(rec.addressees),
@@ -146,6 +155,7 @@ def review_documents(review: Review) -> Iterator[dict]:
         "doc_id": f"{review.id}#summary",
         "type": "summary",
         "text": review.summary,
+        "text_pairs": review.summary,
         "spell": f"{review.title} {review.summary}",
     }
     for rec in review.recommendations:
@@ -158,6 +168,7 @@ def review_documents(review: Review) -> Iterator[dict]:
             "type": "passage",
             "page": passage.page,
             "text": passage.text,
+            "text_pairs": passage.text,
             "spell": passage.text,
         }
 
@@ -298,6 +309,63 @@ def _remove_unused_versions(index_dir: Path, keep: set[str]) -> list[str]:
     return in_use
 
 
+class _TiedSubWriter(SubWriterTask):
+    """A Whoosh sub-writer process that dies with the indexer that started it.
+
+    Without this, `kill -9` of an indexer leaves its sub-writers blocked on their job queue
+    for ever, holding the inherited writer lock, so every later build is refused.
+    """
+
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: a killed build may then leave its sub-writers behind
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class _TiedMpWriter(MpWriter):
+    """MpWriter whose sub-writer processes are _TiedSubWriter."""
+
+    def _new_task(self):
+        task = _TiedSubWriter(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def build_procs() -> int:
+    """Writer processes for a full build: one per core, up to two; $DHR_BUILD_PROCS overrides."""
+    return int(os.environ.get("DHR_BUILD_PROCS") or min(2, os.cpu_count() or 1))
+
+
+def full_build_writer(ix):
+    """The Whoosh writer for a full build.
+
+    With several processes each writes its own segment (multisegment: no final merge;
+    procs>1 without it is what crashed paperless-ngx).
+    """
+    procs = build_procs()
+    if procs <= 1:
+        return ix.writer(limitmb=256)
+    return _TiedMpWriter(ix, procs=procs, multisegment=True, limitmb=128)
+
+
 @dataclass
 class BuildStats:
     """Counts of what a build wrote."""
@@ -370,7 +438,7 @@ def build_index(
         stats = BuildStats(version=version)
         try:
             ix = windex.create_in(str(building), build_schema())
-            with ix.writer(limitmb=256) as w:
+            with full_build_writer(ix) as w:
                 for review in reviews:
                     _add_review(w, review, stats)
             ix.close()

@@ -7,11 +7,9 @@ ranking early and the result says it is partial, so one query cannot occupy a se
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from itertools import islice
 
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 
 # Defaults; the app reads SEARCH_TIME_LIMIT and MAX_EXPANSIONS from config.py.
 TIME_LIMIT = 5.0
@@ -59,35 +57,3 @@ class Deadline:
         if self.at is not None and time.perf_counter() >= self.at:
             self.hit = True
         return self.hit
-
-
-def matching_docs(searcher, q: wq.Query, deadline: Deadline) -> Iterator[int]:
-    """Docnums matching q, stopping quietly when the deadline passes."""
-    for i, docnum in enumerate(searcher.docs_for_query(q), start=1):
-        yield docnum
-        if i % CLOCK_EVERY == 0 and deadline.passed():
-            return
-
-
-def top_hits(searcher, q: wq.Query, kept: set[int], limit: int, deadline: Deadline) -> list:
-    """The best `limit` hits among kept docnums, ranked; whatever was ranked when time ran out."""
-    remaining = deadline.remaining()
-    collector = searcher.collector(limit=limit, filter=kept)
-    if remaining is None:
-        searcher.search_with_collector(q, collector)
-        return list(collector.results())
-    if remaining <= 0:
-        deadline.hit = True
-        return []
-    # No SIGALRM: signals only work in the main thread, and waitress serves from others.
-    # The filter must wrap the time limit: TimeLimitCollector feeds its child every match,
-    # bypassing a FilterCollector inside it.
-    timed = FilterCollector(
-        TimeLimitCollector(searcher.collector(limit=limit), timelimit=remaining, use_alarm=False),
-        kept,
-    )
-    try:
-        searcher.search_with_collector(q, timed)
-    except TimeLimit:
-        deadline.hit = True
-    return list(timed.results())

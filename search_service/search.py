@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .facets import count_facets, facet_table, matches
+from .facets import count_facets, facet_table, filter_test
 from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
-from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions, matching_docs, top_hits
+from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
 from .query import QueryError, SearchRequest, parse_query
+from .scoring import collect, top, use_pairs
 from .suggest import suggest
 from .trends import count_reviews_per_year
 
@@ -82,7 +83,7 @@ def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
     return hit
 
 
-def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
+def _sorted_docnums(table, kept: list[int], sort: str) -> list[int]:
     if sort == "relevance":
         return sorted(kept)
     # Newest or oldest by publication; undated reviews last either way, then index order.
@@ -97,40 +98,47 @@ def _sorted_docnums(table, kept: set[int], sort: str) -> list[int]:
     )
 
 
+@dataclass
+class _Found:
+    """Matched docnums (ascending) with their scores, and which of them pass the filters."""
+
+    matched: list[int]
+    scores: list[float]
+    keep: object  # a docnum -> bool test, or None when no filter applies
+    kept: list[int]
+
+
+def _find(
+    searcher, table, parsed, req: SearchRequest, caches: dict, deadline: Deadline | None = None
+) -> _Found:
+    if parsed is None:
+        matched, scores = [d for d in table.live if table.has_text[d]], []
+    else:
+        # One pass: every match with its BM25F score, for the count, the facets and the ranking.
+        matched, scores = collect(searcher, use_pairs(parsed), caches, deadline)
+    # Without a type filter every kind of hit is shown; the type facet narrows.
+    keep = filter_test(table, req)
+    kept = matched if keep is None else [d for d in matched if keep(d)]
+    return _Found(matched, scores, keep, kept)
+
+
 def _page_of_hits(
-    searcher,
-    table,
-    parsed,
-    kept: set[int],
-    req: SearchRequest,
-    start: int,
-    per_page: int,
-    deadline: Deadline,
+    searcher, table, parsed, found: _Found, req: SearchRequest, start: int, per_page: int
 ) -> list[dict]:
     if parsed is None or req.sort != "relevance":
-        docnums = _sorted_docnums(table, kept, req.sort)[start : start + per_page]
-        stored_hits = [searcher.stored_fields(d) for d in docnums]
+        docnums = _sorted_docnums(table, found.kept, req.sort)[start : start + per_page]
     else:
-        ranked = top_hits(searcher, parsed, kept, start + per_page, deadline)
-        stored_hits = [hit.fields() for hit in ranked[start : start + per_page]]
+        docnums = top(found.matched, found.scores, found.keep, start + per_page)[start:]
+    # Stored fields and snippets only for the hits shown.
     marks = terms_to_mark(parsed, searcher.reader())
     analyzer = searcher.schema["text"].analyzer
     hits = []
-    for stored in stored_hits:
+    for d in docnums:
+        stored = searcher.stored_fields(d)
         # Recommendations are shown whole: users quote them.
         whole = stored.get("type") == "recommendation"
         hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole)))
     return hits
-
-
-def _match(
-    searcher, table, parsed, req: SearchRequest, deadline: Deadline | None = None
-) -> tuple[list[int], set[int]]:
-    if parsed is None:
-        matched = [d for d in table.live if table.has_text[d]]
-    else:
-        matched = sorted(matching_docs(searcher, parsed, deadline or Deadline(None)))
-    return matched, {d for d in matched if matches(table, d, req)}
 
 
 def _parse(searcher, q: str, max_expansions: int):
@@ -148,37 +156,37 @@ def run_search(
 ) -> dict:
     """Run one search and return the result dict shared by the page, the API and the CLI.
 
-    After time_limit seconds matching and ranking stop and the result says "partial".
+    After time_limit seconds matching stops and the result says "partial".
     """
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     searcher = handle.searcher()
     pq = _parse(searcher, req.q, max_expansions)
     table = facet_table(handle.caches, searcher)
-    matched, kept = _match(searcher, table, pq.query, req, deadline)
+    found = _find(searcher, table, pq.query, req, handle.caches, deadline)
     suggestion = None
     corrected = None
-    if pq.query is not None and len(kept) < FEW_RESULTS and not deadline.hit:
-        found = suggest(searcher.reader(), searcher.schema, pq.text, few_results=True)
-        if found:
-            suggestion = found.text
-            if not kept and found.one_edit:
+    if pq.query is not None and len(found.kept) < FEW_RESULTS and not deadline.hit:
+        better = suggest(searcher.reader(), searcher.schema, pq.text, few_results=True)
+        if better:
+            suggestion = better.text
+            if not found.kept and better.one_edit:
                 # Nothing for the exact words: show what the near words find, and say so.
-                retry = _parse(searcher, found.text, max_expansions)
-                r_matched, r_kept = _match(searcher, table, retry.query, req, deadline)
-                if r_kept:
-                    pq, matched, kept, corrected = retry, r_matched, r_kept, found.text
+                retry = _parse(searcher, better.text, max_expansions)
+                again = _find(searcher, table, retry.query, req, handle.caches, deadline)
+                if again.kept:
+                    pq, found, corrected = retry, again, better.text
                     pq.notes.append(
-                        f"No results for “{req.q}”. Showing results for “{found.text}”."
+                        f"No results for “{req.q}”. Showing results for “{better.text}”."
                     )
-    facets = count_facets(table, matched, req)
-    total = len(kept)
+    facets = count_facets(table, found.matched, req)
+    total = len(found.kept)
     per_page = max(1, min(req.per_page, MAX_PER_PAGE))
     page = max(1, req.page)
     start = (page - 1) * per_page
     hits = []
-    if kept and start < total:
-        hits = _page_of_hits(searcher, table, pq.query, kept, req, start, per_page, deadline)
+    if found.kept and start < total:
+        hits = _page_of_hits(searcher, table, pq.query, found, req, start, per_page)
     return {
         "query": req.q,
         "total": total,
@@ -275,7 +283,8 @@ def _match_request(handle: IndexHandle, req: SearchRequest) -> _Matches:
     searcher = handle.searcher()
     pq = parse_query(searcher.schema, req.q)
     table = facet_table(handle.caches, searcher)
-    matched, kept = _match(searcher, table, pq.query, req)
+    found = _find(searcher, table, pq.query, req, handle.caches)
+    matched, kept = found.matched, set(found.kept)
     return _Matches(searcher, table, pq.query, pq.notes, matched, kept)
 
 

@@ -97,6 +97,22 @@ def test_wait_queues_behind_the_running_indexer(big_corpus, corpus_dir, tmp_path
     assert search_total(index, "scripting") > 0  # only the small corpus has the hostile page
 
 
+def processes_writing(index, wait: float) -> list[int]:
+    """Pids of live processes whose command line names index, after waiting up to `wait` s."""
+    deadline = time.monotonic() + wait
+    while True:
+        pids = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(index).encode() in cmdline.read_bytes():
+                    pids.append(int(cmdline.parent.name))
+            except OSError:
+                continue
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.2)
+
+
 @pytest.mark.parametrize("delay", [0.0, 0.7, 2.5])
 def test_kill_9_mid_build_leaves_the_live_index_and_the_next_run_succeeds(
     big_corpus, corpus_dir, tmp_path, delay
@@ -114,6 +130,8 @@ def test_kill_9_mid_build_leaves_the_live_index_and_the_next_run_succeeds(
     if current_version(index) == live:
         assert list(index.glob("*.building")), "a killed build leaves its folder for the next run"
         assert search_total(index, '"forensic curiosity"') == 1
+    # Its sub-writer processes die with it (they would otherwise hold the lock for ever).
+    assert not processes_writing(index, wait=10)
     # The kernel dropped the dead writer's flock: the next run is not refused, and tidies up.
     again = run("index", str(corpus_dir), "--index-dir", str(index))
     assert again.returncode == 0, again.stderr
