@@ -159,7 +159,29 @@ def normalise_query(q: str) -> tuple[str, list[str]]:
     if q.count("(") != q.count(")"):
         q = q.replace("(", " ").replace(")", " ")
         notes.append("Unbalanced brackets were ignored.")
+    tidied = _drop_stacked_operators(q)
+    if tidied != q:
+        q = tidied
+        notes.append("Operators with nothing to join were ignored.")
     return q, notes
+
+
+def _drop_stacked_operators(q: str) -> str:
+    # "NOT AND x", "x NOT OR y": an operator followed by another (or by nothing) joins nothing,
+    # and Whoosh's parser fails on NOT before an operator. Quoted phrases are left alone.
+    parts = re.split(r'("[^"]*")', q)
+    words = [w for part in parts for w in ([part] if part.startswith('"') else part.split())]
+    kept: list[str] = []
+    for i, word in enumerate(words):
+        following = words[i + 1] if i + 1 < len(words) else None
+        if word in OPERATORS and (following is None or following in OPERATORS - {"NOT"}):
+            continue
+        if word in OPERATORS - {"NOT"} and not kept:
+            continue  # nothing before it to join
+        if word == "NOT" and following == "NOT":
+            continue
+        kept.append(word)
+    return " ".join(kept) if kept != words else q
 
 
 @dataclass
@@ -180,7 +202,12 @@ def parse_query(schema, q: str, vocabulary: bool = True) -> ParsedQuery:
     if not text:
         return ParsedQuery(None, text, notes)
     expanded, expansions = expand_vocabulary(text) if vocabulary else (text.replace("=", ""), [])
-    parsed = _parser(schema).parse(expanded)
+    try:
+        parsed = _parser(schema).parse(expanded)
+    except Exception:  # noqa: BLE001 - a parser bug must not become a 500: search the words
+        words = " ".join(re.findall(r"\w+", expanded))
+        parsed = _parser(schema).parse(words) if words else wq.NullQuery
+        notes.append("The query could not be read as written, so its words were searched for.")
     if isinstance(parsed, type(wq.NullQuery)):
         notes.append("The query has no searchable words, so nothing matched.")
         return ParsedQuery(parsed, text, notes, expansions)

@@ -312,3 +312,9 @@ def test_filters_apply_to_the_ranked_hits_not_only_the_count(client):
     data = api(client, q="training", addressee=BOLTON_CSP)
     assert data["total"] == len(data["hits"]) == 1
     assert all(BOLTON_CSP in h["addressees"] for h in data["hits"])
+
+
+def test_stacked_operators_are_dropped_and_said(client):
+    data = api(client, q='NOT AND "forensic curiosity"')
+    assert [h["number"] for h in data["hits"]] == ["7"]
+    assert "Operators with nothing to join were ignored." in data["notes"]
