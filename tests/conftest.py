@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,3 +81,47 @@ def seed_text() -> str:
 def copy_seed(folder: Path, name: str = "bolton-2023.txt") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     return Path(shutil.copyfile(SEED, folder / name))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(index_dir: Path, stderr=subprocess.DEVNULL, env: dict | None = None):
+    """`python -m search_service serve` (waitress) on a free port: yields (process, base URL)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "search_service",
+            "serve",
+            "--index-dir",
+            str(index_dir),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"server did not start (exit {proc.poll()})") from None
+                time.sleep(0.1)
+        yield proc, base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()

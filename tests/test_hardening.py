@@ -4,14 +4,12 @@ import json
 import logging
 import re
 import subprocess
-import sys
-import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from test_serve import free_port
+from conftest import running_server
 
 from search_service import create_app
 from search_service.hardening import ACCESS_LOG
@@ -231,31 +229,12 @@ def test_the_logged_query_is_cut_at_1000_characters(evil, caplog):
 
 
 def test_serve_writes_one_json_access_line_per_request_to_stderr(index_dir):
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "search_service", "serve", "--index-dir", str(index_dir)]
-        + ["--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
+    with running_server(index_dir, stderr=subprocess.PIPE) as (proc, base):
         request = urllib.request.Request(
             base + "/api/search?q=marac", headers={"Cookie": "s=cookie-secret"}
         )
         urllib.request.urlopen(request, timeout=10).read()
-    finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=10)
+    _, err = proc.communicate(timeout=10)
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     search = [line for line in lines if line["path"] == "/api/search"]
     assert len(search) == 1, err

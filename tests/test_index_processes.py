@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_serve import free_port
+from conftest import running_server
 
 from search_service.demo import write_demo_corpus
 from search_service.index import current_version
@@ -184,24 +184,8 @@ def test_a_running_server_follows_rebuilds_without_a_failed_request(corpus_dir, 
     corpus = tmp_path / "corpus"
     write_demo_corpus(corpus, 300, seed=5)
     assert run("index", str(corpus_dir), "--index-dir", str(index)).returncode == 0
-    port = free_port()
-    server = subprocess.Popen(
-        cli("serve", "--index-dir", str(index), "--port", str(port)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=ENV,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                first_version = get_json(base + "/healthz")[1]["version"]
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.1)
-
+    with running_server(index, env=ENV) as (server, base):
+        first_version = get_json(base + "/healthz")[1]["version"]
         failures: list[tuple] = []
         results: list[int] = []
         stop = threading.Event()
@@ -229,6 +213,4 @@ def test_a_running_server_follows_rebuilds_without_a_failed_request(corpus_dir, 
         assert len(results) > 20
         status, health = get_json(base + "/healthz")
         assert status == 200 and health["version"] == current_version(index) != first_version
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    server.wait(timeout=10)

@@ -1,53 +1,17 @@
 """The real server: `python -m search_service serve` under waitress, over HTTP on loopback."""
 
 import json
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
 import pytest
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from conftest import running_server
 
 
 @pytest.fixture()
 def server(index_dir):
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "search_service",
-            "serve",
-            "--index-dir",
-            str(index_dir),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + proc.stdout.read())
-    yield base
-    proc.terminate()
+    with running_server(index_dir) as (proc, base):
+        yield base
     proc.wait(timeout=10)
 
 
