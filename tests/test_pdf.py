@@ -298,3 +298,29 @@ def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):
             assert [t.rows for t in fast(index)] == [t.rows for t in slow(index)]
             assert [t.at_top for t in fast(index)] == [t.at_top for t in slow(index)]
         assert fast.fallback == []
+
+
+PEAK_RSS = """
+import resource, sys
+from search_service.ingest.pdf import extract_pdf
+report = extract_pdf(sys.argv[1])
+print(len(report.pages), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def test_a_500_page_report_is_read_page_by_page_in_flat_memory(tmp_path):
+    import subprocess
+    import sys
+
+    def peak_kib(pages: int) -> int:
+        path = build_report(tmp_path / f"r{pages}.pdf", pages=pages).path
+        out = subprocess.run(
+            [sys.executable, "-c", PEAK_RSS, str(path)], capture_output=True, text=True, timeout=300
+        )
+        count, peak = out.stdout.split()
+        assert int(count) == pages, out.stderr
+        return int(peak)
+
+    # Five times the pages may cost the text itself (a few MB), not five times the memory.
+    small, large = peak_kib(100), peak_kib(500)
+    assert large - small < 40 * 1024, (small, large)
