@@ -235,9 +235,7 @@ def search_api():
 @bp.route("/reviews/<review_id>")
 def review_page(review_id: str):
     """One review: metadata, summary, every recommendation, and similar ones elsewhere."""
-    review = get_review(handle(), review_id)
-    if review is None:
-        raise NotFound(f"There is no review with the id {review_id!r}.")
+    review = _review_or_404(review_id)
     # ?similar=N shows what reads like recommendation N; without it, like the whole review.
     number = request.args.get("similar", "").strip() or None
     if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
@@ -255,10 +253,7 @@ def review_page(review_id: str):
 @bp.route("/api/reviews/<review_id>")
 def review_api(review_id: str):
     """One review as JSON."""
-    review = get_review(handle(), review_id)
-    if review is None:
-        raise NotFound(f"There is no review with the id {review_id!r}.")
-    return jsonify(review)
+    return jsonify(_review_or_404(review_id))
 
 
 @bp.route("/reports/<review_id>.pdf")
@@ -394,7 +389,8 @@ def openapi():
 def help_page():
     """How to write a query, with examples that run live searches."""
     examples = [{**ex, "url": url_with("/search", [("q", ex["q"])])} for ex in HELP_EXAMPLES]
-    return render_template("help.html", examples=examples)
+    literal_url = url_with("/search", [("q", "=MARAC")])
+    return render_template("help.html", examples=examples, literal_url=literal_url)
 
 
 # Each example is a real search a user can open, with what it shows them.
@@ -409,6 +405,8 @@ HELP_EXAMPLES = (
     {"q": 'addressee:"probation trust"', "says": "Recommendations addressed to an agency."},
     {"q": "sector:police", "says": "Recommendations addressed to a sector."},
     {"q": "safeguard*", "says": "Words starting with safeguard: safeguarding, safeguards."},
+    {"q": "MARAC", "says": "The acronym and its name: Multi-Agency Risk Assessment Conference."},
+    {"q": "=MARAC", "says": "Only the acronym as typed, without its name."},
 )
 
 

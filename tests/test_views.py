@@ -109,3 +109,9 @@ def test_help_page_explains_the_query_language_with_live_examples(client):
         assert client.get(link.replace("&amp;", "&")).status_code == 200
     assert client.get("/api/search?q=%22forensic+curiosity%22").get_json()["total"] == 1
     assert 'href="/help"' in client.get("/search").get_data(as_text=True)
+
+
+def test_help_says_how_to_ask_for_the_literal_form(client):
+    page = client.get("/help").get_data(as_text=True)
+    assert 'href="/search?q=%3DMARAC"' in page
+    assert "Only the form you typed" in page
