@@ -203,3 +203,56 @@ def test_cli_summary_names_each_broken_pdf(corpus, tmp_path):
         ).stdout
     )
     assert meta["passages"] > 20
+
+
+def test_manifest_ties_a_differently_named_pdf_to_a_page(tmp_path):
+    folder = tmp_path / "c"
+    copy_seed(folder)
+    build_report(folder / "Bolton DHR final report.pdf", csp="Bolton", pages=8)
+    (folder / "manifest.csv").write_text(
+        "file,pdf_url,source_url\nbolton-2023.txt,Bolton DHR final report.pdf,\n"
+    )
+    report = read_corpus(folder, pdf_cache=tmp_path / "cache")
+    assert [r.id for r in report.reviews] == ["bolton-2023"]
+    bolton = report.reviews[0]
+    assert bolton.pdf_path.endswith("Bolton DHR final report.pdf") and len(bolton.passages) == 8
+    assert bolton.pdf_url == ""  # a file name is a tie, not a link
+
+
+def test_update_follows_pdfs_standalone_and_tied(tmp_path):
+    import subprocess
+    import sys
+
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "search_service", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    folder, index = tmp_path / "c", tmp_path / "ix"
+    copy_seed(folder)
+    build_report(
+        folder / "final.pdf", csp="Bolton", pages=8, passages={5: "The kestrel report page."}
+    )
+    build_report(folder / "alone-2021.pdf", csp="Wigan", pages=8)
+    (folder / "manifest.csv").write_text("file,pdf_url,source_url\nbolton-2023.txt,final.pdf,\n")
+    assert cli("index", str(folder), "--index-dir", str(index)).returncode == 0
+
+    def ids(q):
+        out = cli("search", q, "--index-dir", str(index), "--json", "--limit", "100")
+        return sorted({h["review_id"] for h in json.loads(out.stdout)["hits"]})
+
+    assert ids("kestrel") == ["bolton-2023"] and "alone-2021" in ids("")
+    # The tied PDF changes: its page's review is re-read with it; the standalone PDF goes.
+    build_report(
+        folder / "final.pdf", csp="Bolton", pages=8, passages={5: "The heron report page."}
+    )
+    (folder / "alone-2021.pdf").unlink()
+    updated = cli("index", str(folder), "--index-dir", str(index), "--update")
+    assert updated.returncode == 0, updated.stderr
+    assert "removed 1 review" in updated.stdout
+    assert ids("heron") == ["bolton-2023"] and ids("kestrel") == []
+    assert "alone-2021" not in ids("")
+    assert ids('"forensic curiosity"') == ["bolton-2023"]

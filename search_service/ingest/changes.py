@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Review, Skipped
-from .corpus import MANIFEST, PAGE_SUFFIXES, iter_corpus
+from .corpus import MANIFEST, PAGE_SUFFIXES, PDF_SUFFIX, iter_corpus, pdf_owners, read_manifest
 
 # Manifest rows are fingerprinted one by one under this prefix, so editing one row re-reads
 # one review, not all of them.
@@ -69,18 +69,13 @@ class Changes:
     reread: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
 
+    # Ids of the reviews that still have a page or a report PDF in the folder.
+    present: set[str] = field(default_factory=set)
+
     @property
     def gone(self) -> set[str]:
-        """Ids of reviews whose page file has been deleted."""
-        pages = {
-            Path(name).stem for name in self.files if Path(name).suffix.lower() in PAGE_SUFFIXES
-        }
-        return self.remove - pages
-
-
-def dirty_stems(old: dict[str, str], new: dict[str, str]) -> set[str]:
-    """Stems of files (or manifest rows) added, removed or changed between two maps."""
-    return {_stem(k) for k in old.keys() | new.keys() if old.get(k) != new.get(k)}
+        """Ids of reviews whose files have all been deleted."""
+        return self.remove - self.present
 
 
 @contextmanager
@@ -94,13 +89,25 @@ def changed_corpus(
     """The Changes that bring an index of old_files up to date with folder (a scratch dir lives while open)."""
     folder = Path(folder)
     new_files = fingerprint(folder)
-    dirty = dirty_stems(old_files, new_files)
+    # A report PDF tied to a page by manifest.csv belongs to that page's review.
+    owners = pdf_owners(read_manifest(folder)[0])
+
+    def review_of(key: str) -> str:
+        return owners.get(key, _stem(key))
+
+    dirty = {
+        review_of(k)
+        for k in old_files.keys() | new_files.keys()
+        if old_files.get(k) != new_files.get(k)
+    }
     reread = sorted(
-        k for k in new_files if not k.startswith(ROW) and k != MANIFEST and _stem(k) in dirty
+        k for k in new_files if not k.startswith(ROW) and k != MANIFEST and review_of(k) in dirty
     )
-    # Reviews whose page is gone, changed, or new: every dirty stem that had a page.
+    # Reviews whose files are gone, changed, or new: every dirty stem that had a page or a PDF.
     remove = {
-        _stem(k) for k in old_files if Path(k).suffix.lower() in PAGE_SUFFIXES and _stem(k) in dirty
+        review_of(k)
+        for k in old_files
+        if Path(k).suffix.lower() in (*PAGE_SUFFIXES, PDF_SUFFIX) and review_of(k) in dirty
     }
     with tempfile.TemporaryDirectory(prefix="dhr-update-") as tmp:
         scratch = Path(tmp)
@@ -108,12 +115,19 @@ def changed_corpus(
             (scratch / name).symlink_to((folder / name).resolve())
         if (folder / MANIFEST).exists():
             shutil.copyfile(folder / MANIFEST, scratch / MANIFEST)
-        changes = Changes(remove=remove, add=iter(()), files=new_files, reread=reread)
+        present = {
+            review_of(k)
+            for k in new_files
+            if Path(k).suffix.lower() in (*PAGE_SUFFIXES, PDF_SUFFIX)
+        }
+        changes = Changes(
+            remove=remove, add=iter(()), files=new_files, reread=reread, present=present
+        )
         # Skips of untouched files still stand; the manifest is re-judged with each update.
         changes.skipped = [
             Skipped(s["file"], s["reason"])
             for s in old_skipped
-            if s["file"] in new_files and _stem(s["file"]) not in dirty
+            if s["file"] in new_files and review_of(s["file"]) not in dirty
         ]
 
         def reviews() -> Iterator[Review]:

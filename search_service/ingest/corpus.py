@@ -51,15 +51,36 @@ def read_manifest(folder: Path) -> tuple[dict[str, dict[str, str]], list[Skipped
                 name = (row.get("file") or "").strip()
                 if not name:
                     continue
+                raw_pdf = (row.get("pdf_url") or "").strip()
                 entry = {
-                    "pdf_url": safe_url(row.get("pdf_url") or ""),
+                    "pdf_url": safe_url(raw_pdf),
                     "source_url": safe_url(row.get("source_url") or ""),
+                    # A bare file name ties a local report PDF to this page.
+                    "pdf_file": raw_pdf if _is_local_pdf_name(raw_pdf) else "",
                 }
                 links[name] = entry
                 links.setdefault(Path(name).stem, entry)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         skipped.append(Skipped(MANIFEST, f"manifest.csv could not be read: {exc}"))
     return links, skipped
+
+
+def _is_local_pdf_name(value: str) -> bool:
+    # Only a plain name in the corpus folder: no directories, no way out of the folder.
+    return (
+        value.lower().endswith(PDF_SUFFIX)
+        and Path(value).name == value
+        and not value.startswith(".")
+    )
+
+
+def pdf_owners(links: dict[str, dict[str, str]]) -> dict[str, str]:
+    """{report PDF file name: stem of the page it belongs to} for PDFs tied by manifest.csv."""
+    return {
+        entry["pdf_file"]: Path(name).stem
+        for name, entry in links.items()
+        if entry.get("pdf_file") and Path(name).suffix.lower() in PAGE_SUFFIXES
+    }
 
 
 def finish_review(review: Review) -> Review:
@@ -115,8 +136,9 @@ def iter_corpus(
 ) -> Iterator[Review | Skipped]:
     """Yield a Review for each readable page or report in folder, a Skipped for each file that is not.
 
-    A PDF with the same file stem as a page belongs to that page's review (whose curated
-    recommendations stand); a PDF on its own is a review in itself. PDFs are extracted in
+    A PDF with the same file stem as a page, or named as a page's pdf_url in manifest.csv,
+    belongs to that page's review (whose curated recommendations stand); a PDF on its own is
+    a review in itself. PDFs are extracted in
     parallel and cached by content hash in pdf_cache.
     """
     links, skipped = read_manifest(folder)
@@ -143,11 +165,12 @@ def iter_corpus(
         by_stem[path.stem] = review
     done = len(pages)
     cache = pdf_cache or Path(tempfile.gettempdir()) / "dhr-search-pdf-cache"
+    owners = pdf_owners(links)
     for path, result in extract_many(pdfs, cache):
         done += 1
         if progress:
             progress(done, total, path.name)
-        review = by_stem.pop(path.stem, None)
+        review = by_stem.pop(owners.get(path.name, path.stem), None)
         if isinstance(result, PdfError):
             yield Skipped(path.name, result.reason)
             if review is not None:
