@@ -20,6 +20,10 @@ from .suggest import suggest
 from .trends import count_reviews_per_year
 
 MAX_PER_PAGE = 100
+# Analysed forms of the words reviews use for the people in a case (see similar_recommendations).
+CASE_WORDS = frozenset(
+    {"adult", "victim", "perpetr", "child", "famili", "mr", "ms", "mrs", "subject"}
+)
 # Fewer hits than this and we look for a better spelling of the query.
 FEW_RESULTS = 3
 
@@ -447,7 +451,13 @@ def similar_recommendations(
         docnums = [] if docnum is None else [docnum]
     if not docnums:
         return []
-    terms = searcher.key_terms(docnums, "text", numterms=12)
+    # Reviews name people by pseudonym ("Adult A", "the victim"): such words say nothing
+    # about the lesson drawn, so they are not what makes two recommendations alike.
+    terms = [
+        (word, weight)
+        for word, weight in searcher.key_terms(docnums, "text", numterms=24)
+        if word not in CASE_WORDS and len(word) > 1
+    ][:12]
     if not terms:
         return []
     similar = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
