@@ -115,3 +115,26 @@ def test_help_says_how_to_ask_for_the_literal_form(client):
     page = client.get("/help").get_data(as_text=True)
     assert 'href="/search?q=%3DMARAC"' in page
     assert "Only the form you typed" in page
+
+
+def test_similar_recommendations_are_not_alike_by_pseudonyms_alone(tmp_path):
+    from search_service.demo import render_page
+    from search_service.index import IndexHandle, build_index
+    from search_service.ingest.corpus import read_corpus
+    from search_service.search import similar_recommendations
+
+    texts = {
+        "x-2020": "That Adult A and Adult B are safeguarded by the housing team in every tenancy review.",
+        "y-2021": "That Adult C and Adult D are seen by a doctor when Adult E asks for help.",
+        "z-2022": "That the housing team safeguards tenants at every tenancy review.",
+    }
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for rid, text in texts.items():
+        page = render_page(
+            f"{rid} review", "Bolton", "May 2022", 2020, "A summary.", [(text, "Bolton Council")]
+        )
+        (corpus / f"{rid}.txt").write_text(page, encoding="utf-8")
+    build_index(tmp_path / "ix", read_corpus(corpus).reviews)
+    found = similar_recommendations(IndexHandle(tmp_path / "ix"), "x-2020", "1")
+    assert [h["review_id"] for h in found] == ["z-2022"]
