@@ -14,6 +14,7 @@ from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
+from .postings import Unsupported, collect_fast
 from .query import QueryError, SearchRequest, parse_query
 from .scoring import collect, top, use_pairs
 from .suggest import suggest
@@ -115,7 +116,11 @@ def _find(
         matched, scores = [d for d in table.live if table.has_text[d]], []
     else:
         # One pass: every match with its BM25F score, for the count, the facets and the ranking.
-        matched, scores = collect(searcher, use_pairs(parsed), caches, deadline)
+        q = use_pairs(parsed)
+        try:
+            matched, scores = collect_fast(searcher, q, caches, deadline)
+        except Unsupported:
+            matched, scores = collect(searcher, q, caches, deadline)
     # Without a type filter every kind of hit is shown; the type facet narrows.
     keep = filter_test(table, req)
     kept = matched if keep is None else [d for d in matched if keep(d)]
