@@ -10,6 +10,7 @@ formula, same operands, same matcher tree.
 from __future__ import annotations
 
 import heapq
+from operator import neg
 
 from whoosh import fields, formats, scoring
 from whoosh.analysis import Analyzer, Token
@@ -221,8 +222,9 @@ def collect(searcher, q, caches: dict, deadline=None) -> tuple[list[int], list[f
 
 def top(ids, scores, keep, n: int) -> list[int]:
     """The n best of ids (passing keep, a docnum test or None): highest score, then lowest docnum."""
-    pairs = zip(scores, ids, strict=True)
+    # Whoosh's TopCollector order: score descending, ties by docnum ascending, i.e. the
+    # largest (score, -docnum) pairs; tuples compare in C, no key function per document.
+    pairs = zip(scores, map(neg, ids), strict=True)
     if keep is not None:
-        pairs = ((s, d) for s, d in pairs if keep(d))
-    # Whoosh's TopCollector order: score descending, ties by docnum ascending.
-    return [d for s, d in heapq.nsmallest(n, pairs, key=lambda sd: (-sd[0], sd[1]))]
+        pairs = ((s, d) for s, d in pairs if keep(-d))
+    return [-d for s, d in heapq.nlargest(n, pairs)]
