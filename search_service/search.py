@@ -15,8 +15,8 @@ from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
 from .postings import Unsupported, collect_fast
-from .query import QueryError, SearchRequest, parse_query
-from .scoring import collect, top, use_pairs
+from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
+from .scoring import collect, field_lengths, top, use_pairs
 from .suggest import suggest
 from .trends import count_reviews_per_year
 
@@ -207,6 +207,20 @@ def run_search(
         "partial": deadline.hit,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
+    """Fill a new version's caches before searches need them: facet arrays (from the previous
+    version's where segments are shared) and the BM25F field lengths of the searched fields."""
+    old_table = (previous or {}).get("facets")
+    facet_table(caches, searcher, old_table)
+    for key, value in list((previous or {}).items()):
+        if isinstance(key, tuple) and key[0] == "lengths":
+            caches.setdefault(key, value)  # keyed by segment id: same segment, same lengths
+    for sub, _offset in searcher.leaf_searchers():
+        for name in DEFAULT_FIELDS:
+            if name in searcher.schema.names() and searcher.schema[name].scorable:
+                field_lengths(caches, sub.reader(), name)
 
 
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:
