@@ -20,9 +20,13 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
 
+from whoosh import formats
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree, make_weighted_tree
 
 from .limits import CLOCK_EVERY
@@ -279,6 +283,20 @@ def _term_values(env: _Env, fieldname: str, btext: bytes) -> dict:
     return values
 
 
+def _positions_decoder(fmt):
+    """format.decode_positions, for Whoosh's Positions format without the Python loop."""
+    if type(fmt) is not formats.Positions:
+        return fmt.decode_positions
+
+    def decode(value: bytes):
+        # Positions.decode_positions: pickled deltas after the frequency, summed.
+        if not value.endswith(b"."):
+            value += b"."
+        return accumulate(loads(value[_INT_SIZE:]))
+
+    return decode
+
+
 def _phrase(env: _Env, q) -> _Node | None:
     """An exact phrase (slop 1), as Phrase / PairedPhrase match and score it; None: not here."""
     field = env.sub.schema[q.fieldname] if q.fieldname in env.sub.schema.names() else None
@@ -307,6 +325,10 @@ def _phrase(env: _Env, q) -> _Node | None:
     else:
         pairs_field = None
     scored = [_term_scores(env, q.fieldname, t) for t in terms]
+    key = (env.segid, q.fieldname, tuple(terms), "phrase")
+    done = env.cache.get(key)
+    if done is not None:
+        return _boosted(_Node(done), q.boost)
     for s in sorted(scored, key=len):
         candidates = set(s.keys()) if candidates is None else candidates & s.keys()
         if not candidates:
@@ -314,13 +336,13 @@ def _phrase(env: _Env, q) -> _Node | None:
     if pairs_field is None or len(terms) > 2:
         # Positions: word i at p + i for some p. (Two words on a paired field need none:
         # the pair is there exactly when the words are adjacent.)
-        decode = field.format.decode_positions
+        decode = _positions_decoder(field.format)
         values = [_term_values(env, q.fieldname, t) for t in terms]
         found = []
         for n, d in enumerate(candidates):
             starts = set(decode(values[0][d]))
             for i in range(1, len(terms)):
-                starts.intersection_update(p - i for p in decode(values[i][d]))
+                starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
                 if not starts:
                     break
             else:
@@ -330,7 +352,9 @@ def _phrase(env: _Env, q) -> _Node | None:
         candidates = found
     # SpanNear2's score: the binary intersection tree of its words (the pairs add 0.0).
     nodes = [_Node({d: s[d] for d in candidates}) for s in scored]
-    return _boosted(make_binary_tree(_intersection, nodes), q.boost)
+    node = make_binary_tree(_intersection, nodes)
+    env.cache.put(key, node.scores)
+    return _boosted(node, q.boost)
 
 
 def _eval(env: _Env, q) -> _Node:
@@ -374,7 +398,8 @@ def _has_not(q) -> bool:
 
 
 def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], list[float]]:
-    """scoring.collect over cached postings: the same documents with the same scores.
+    """scoring.collect over cached postings: the same documents with the same scores
+    (docnums in no particular order; scores[i] belongs to ids[i]).
 
     Raises Unsupported for queries holding NOT (scoring.collect answers those).
     """
@@ -390,7 +415,8 @@ def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], l
         except _Out:
             break
         found = node.scores
-        docs = sorted(found)
-        ids.extend([d + offset for d in docs] if offset else docs)
-        scores.extend(map(found.__getitem__, docs))
+        # In no particular order: counting, filtering and the top N (score, then docnum)
+        # do not need it, and sorting 50k docnums costs more than the rest of the merge.
+        ids.extend(map(offset.__add__, found) if offset else found)
+        scores.extend(found.values())
     return ids, scores

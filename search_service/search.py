@@ -101,7 +101,7 @@ def _sorted_docnums(table, kept: list[int], sort: str) -> list[int]:
 
 @dataclass
 class _Found:
-    """Matched docnums (ascending) with their scores, and which of them pass the filters."""
+    """Matched docnums (in no set order) with their scores, and which of them pass the filters."""
 
     matched: list[int]
     scores: list[float]
