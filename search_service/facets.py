@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import chain, compress, filterfalse
 
 from .query import SearchRequest
 
@@ -170,6 +170,52 @@ def count_facets(
     shows what it would add.
     """
     counts: dict[str, Counter] = {}
+    if (
+        (not req.filters or not any(req.filters.values()))
+        and req.year_from is None
+        and req.year_to is None
+        and len(matched) > 0.7 * len(table.live)
+    ):
+        counts = _counts_by_complement(table, matched)
+    else:
+        counts = _counts(table, matched, req)
+    facets: dict[str, list[dict]] = {}
+    for name in FACETS:
+        selected = set(req.chosen(name))
+        # Ties in count go by name, then by exact value (so the order never depends on the
+        # order documents were counted in).
+        items = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0].lower(), kv[0]))
+        values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
+        # A selected value stays listed (with 0) so it can always be undone.
+        values += [
+            {"value": v, "count": 0, "selected": True}
+            for v in sorted(selected - counts[name].keys())
+        ]
+        facets[name] = values
+    return facets
+
+
+def _full_counts(table: FacetTable) -> dict[str, Counter]:
+    """Every facet's counts over the whole version (matching everything), computed once."""
+    full = getattr(table, "_full", None)
+    if full is None:
+        full = _counts(table, table.live, SearchRequest())
+        table._full = full
+    return full
+
+
+def _counts_by_complement(table: FacetTable, matched: list[int]) -> dict[str, Counter]:
+    """Counts when most documents match: the whole version's minus the unmatched ones'.
+
+    Matches are live documents, so this is the same as counting the matches (and Counter's
+    subtraction keeps only positive counts, as counting would)."""
+    rest = list(filterfalse(set(matched).__contains__, table.live))
+    unmatched = _counts(table, rest, SearchRequest())
+    return {name: full - unmatched[name] for name, full in _full_counts(table).items()}
+
+
+def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[str, Counter]:
+    counts: dict[str, Counter] = {}
     # Which matched documents pass every filter; a facet with a selection of its own needs
     # its own pass over them (its counts ignore it), the others share one.
     test = filter_test(table, req)
@@ -190,15 +236,4 @@ def count_facets(
                 docs = only
         # map/chain/Counter run in C: a few milliseconds for tens of thousands of matches.
         counts[name] = Counter(chain.from_iterable(map(table.values[name].__getitem__, docs)))
-    facets: dict[str, list[dict]] = {}
-    for name in FACETS:
-        selected = set(req.chosen(name))
-        items = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0].lower()))
-        values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
-        # A selected value stays listed (with 0) so it can always be undone.
-        values += [
-            {"value": v, "count": 0, "selected": True}
-            for v in sorted(selected - counts[name].keys())
-        ]
-        facets[name] = values
-    return facets
+    return counts
