@@ -10,6 +10,7 @@ formula, same operands, same matcher tree.
 from __future__ import annotations
 
 import heapq
+from itertools import compress
 from operator import neg
 
 from whoosh import fields, formats, scoring
@@ -224,6 +225,12 @@ def top(ids, scores, keep, n: int) -> list[int]:
     """The n best of ids (passing keep, a docnum test or None): highest score, then lowest docnum."""
     # Whoosh's TopCollector order: score descending, ties by docnum ascending, i.e. the
     # largest (score, -docnum) pairs; tuples compare in C, no key function per document.
+    if keep is None and len(scores) > 4 * n > 0:
+        # The n-th best score first (floats only, in C); only documents scoring at least
+        # that can be in the top n, so only they become (score, -docnum) pairs.
+        least = heapq.nlargest(n, scores)[-1]
+        best = compress(zip(scores, ids, strict=True), map(least.__le__, scores))
+        return [-d for s, d in heapq.nlargest(n, ((s, -d) for s, d in best))]
     pairs = zip(scores, map(neg, ids), strict=True)
     if keep is not None:
         pairs = ((s, d) for s, d in pairs if keep(-d))
