@@ -420,3 +420,33 @@ def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], l
         ids.extend(map(offset.__add__, found) if offset else found)
         scores.extend(found.values())
     return ids, scores
+
+
+def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
+    """Decode the longest postings lists of fieldnames into the cache, up to share of it.
+
+    Run when a version is opened (index.IndexHandle's warm-up thread): a term's first use
+    costs time in proportion to its postings, so the common words every query class meets
+    are decoded before searches need them. Returns how many postings were decoded.
+    """
+    cache = postings_cache(caches)
+    room = int(cache.budget * share) // BYTES_PER_POSTING
+    if room <= 0:
+        return 0
+    context = searcher.context(weighting=FastBM25F(caches), needs_current=True)
+    envs = [_Env(sub, context, caches, None) for sub, _offset in searcher.leaf_searchers()]
+    terms = []
+    for i, env in enumerate(envs):
+        schema, reader = env.sub.schema, env.reader
+        for name in fieldnames:
+            if name not in schema.names() or not schema[name].scorable:
+                continue
+            terms.extend((reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name))
+    terms.sort(key=lambda t: -t[0])
+    done = 0
+    for df, i, name, btext in terms:
+        if done + df > room:
+            break
+        _term_scores(envs[i], name, btext)
+        done += df
+    return done

@@ -14,7 +14,7 @@ from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
-from .postings import Unsupported, collect_fast
+from .postings import Unsupported, collect_fast, prewarm
 from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
 from .scoring import collect, field_lengths, top, use_pairs
 from .suggest import suggest
@@ -211,7 +211,8 @@ def run_search(
 
 def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     """Fill a new version's caches before searches need them: facet arrays (from the previous
-    version's where segments are shared) and the BM25F field lengths of the searched fields."""
+    version's where segments are shared), the BM25F field lengths of the searched fields and
+    the decoded postings of their most frequent words."""
     old_table = (previous or {}).get("facets")
     facet_table(caches, searcher, old_table)
     for key, value in list((previous or {}).items()):
@@ -221,6 +222,8 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
         for name in DEFAULT_FIELDS:
             if name in searcher.schema.names() and searcher.schema[name].scorable:
                 field_lengths(caches, sub.reader(), name)
+    # Then the longest postings lists of the searched fields, up to half the postings cache.
+    prewarm(searcher, caches, DEFAULT_FIELDS)
 
 
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:
