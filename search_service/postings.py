@@ -380,7 +380,16 @@ def _eval(env: _Env, q) -> _Node:
             and not q.scale
             and env.context.needs_current
         ):
-            return _tree(env, q, subs, _union, lambda s: s.estimate_size(reader))
+            if not all(type(s) is wq.Term for s in subs):
+                return _tree(env, q, subs, _union, lambda s: s.estimate_size(reader))
+            # A word over the searched fields: the same for every query holding the word,
+            # so its merged dict is cached like a term's.
+            key = (env.segid, "or", q)
+            done = env.cache.get(key)
+            if done is None:
+                done = _tree(env, q, subs, _union, lambda s: s.estimate_size(reader)).scores
+                env.cache.put(key, done)
+            return _Node(done)
         return _whoosh(env, q)
     if kind is wq.AndMaybe:
         return _and_maybe(_eval(env, q.a), _eval(env, q.b))
