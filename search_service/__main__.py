@@ -265,6 +265,8 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
         click.echo(f"index {index_dir}: {meta['reviews']} reviews, version {meta['version']}")
     except IndexMissingError as exc:
         click.echo(f"warning: {exc}", err=True)
+    # New versions are opened and warmed as soon as a build switches to them.
+    app.extensions["dhr_index"].watch()
     click.echo(f"serving DHR Search on http://{host}:{port}/ (Ctrl-C to stop)")
     waitress_serve(app, host=host, port=port, threads=threads, ident="dhr-search")
 

@@ -6,9 +6,10 @@ once per index version costs tens of milliseconds.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain, compress
+from itertools import chain, compress, filterfalse
 
 from .query import SearchRequest
 
@@ -39,9 +40,14 @@ FACETS: dict[str, Facet] = {
 
 
 class FacetTable:
-    """Per-index-version arrays of docnum -> facet values, years and review ids."""
+    """Per-index-version arrays of docnum -> facet values, years and review ids.
 
-    def __init__(self, searcher):
+    With the previous version's table, segments the two versions share (same segment id and
+    size: `index --update` keeps them and adds a segment) are copied from it, and only their
+    newly deleted documents are cleared; only new segments' stored fields are read.
+    """
+
+    def __init__(self, searcher, previous: FacetTable | None = None):
         reader = searcher.reader()
         size = reader.doc_count_all()
         self.values: dict[str, list[tuple[str, ...]]] = {name: [()] * size for name in FACETS}
@@ -52,23 +58,54 @@ class FacetTable:
         self.has_text = [False] * size
         # One object per distinct value (and per distinct tuple): counting hashes and compares
         # by identity, 3-4x faster than with a fresh string per document, and far less memory.
-        canon: dict = {}
-        for docnum, stored in reader.iter_docs():
-            for name, facet in FACETS.items():
-                raw = stored.get(facet.stored)
-                values = tuple(raw or ()) if facet.multi else ((raw,) if raw else ())
-                values = tuple(canon.setdefault(v, v) for v in values)
-                self.values[name][docnum] = canon.setdefault(values, values)
-            self.type[docnum] = stored.get("type")
-            self.review_id[docnum] = stored.get("review_id", "")
-            self.year_of_death[docnum] = stored.get("year_of_death")
-            year = stored.get("published_year")
-            self.published[docnum] = (
-                year * 100 + (stored.get("published_month") or 0) if year else None
-            )
-            self.has_text[docnum] = bool(stored.get("text"))
+        self.canon: dict = dict(previous.canon) if previous is not None else {}
+        self.segments: list[tuple[str, int, int]] = []  # (segment id, offset, doc_count_all)
+        known = {seg: (at, n) for seg, at, n in previous.segments} if previous else {}
+        for leaf, offset in reader.leaf_readers():
+            seg = leaf.segment()
+            seg_id = seg.segment_id() if seg is not None else None
+            count = leaf.doc_count_all()
+            self.segments.append((seg_id, offset, count))
+            old = known.get(seg_id) if seg_id is not None else None
+            if old is not None and old[1] == count:
+                self._copy(previous, old[0], offset, count)
+                for d in getattr(leaf, "deleted_docs_set", None) or ():
+                    self._clear(offset + d)
+            else:
+                for d, stored in leaf.iter_docs():
+                    self._fill(offset + d, stored)
         self.live = [d for d in range(size) if self.type[d] is not None]
         self.is_rec = [t == "recommendation" for t in self.type]
+
+    def _fill(self, docnum: int, stored: dict) -> None:
+        canon = self.canon
+        for name, facet in FACETS.items():
+            raw = stored.get(facet.stored)
+            values = tuple(raw or ()) if facet.multi else ((raw,) if raw else ())
+            values = tuple(canon.setdefault(v, v) for v in values)
+            self.values[name][docnum] = canon.setdefault(values, values)
+        self.type[docnum] = stored.get("type")
+        self.review_id[docnum] = stored.get("review_id", "")
+        self.year_of_death[docnum] = stored.get("year_of_death")
+        year = stored.get("published_year")
+        self.published[docnum] = year * 100 + (stored.get("published_month") or 0) if year else None
+        self.has_text[docnum] = bool(stored.get("text"))
+
+    def _copy(self, previous: FacetTable, start: int, offset: int, count: int) -> None:
+        end = start + count
+        for name in FACETS:
+            self.values[name][offset : offset + count] = previous.values[name][start:end]
+        for attr in ("type", "review_id", "year_of_death", "published", "has_text"):
+            getattr(self, attr)[offset : offset + count] = getattr(previous, attr)[start:end]
+
+    def _clear(self, docnum: int) -> None:
+        for name in FACETS:
+            self.values[name][docnum] = ()
+        self.type[docnum] = None
+        self.review_id[docnum] = ""
+        self.year_of_death[docnum] = None
+        self.published[docnum] = None
+        self.has_text[docnum] = False
 
     def year(self, d: int, year_field: str) -> int | None:
         """Year of death, or year published, of the review a document belongs to."""
@@ -78,11 +115,20 @@ class FacetTable:
         return self.year_of_death[d]
 
 
-def facet_table(caches: dict, searcher) -> FacetTable:
-    """The arrays of the searcher's index version, built once and kept in the version's caches."""
+def facet_table(caches: dict, searcher, previous: FacetTable | None = None) -> FacetTable:
+    """The arrays of the searcher's index version, built once and kept in the version's caches.
+
+    Built by one thread at a time: a search arriving while the version's warm-up thread
+    (index.IndexHandle) builds them waits for that build instead of repeating it.
+    """
     table = caches.get("facets")
     if table is None:
-        table = caches["facets"] = FacetTable(searcher)
+        with caches.setdefault("facets_lock", threading.Lock()):
+            table = caches.get("facets")
+            if table is None:
+                previous = previous or caches.get("facets_previous")
+                table = caches["facets"] = FacetTable(searcher, previous)
+                caches.pop("facets_previous", None)
     return table
 
 
@@ -124,6 +170,52 @@ def count_facets(
     shows what it would add.
     """
     counts: dict[str, Counter] = {}
+    if (
+        (not req.filters or not any(req.filters.values()))
+        and req.year_from is None
+        and req.year_to is None
+        and len(matched) > 0.7 * len(table.live)
+    ):
+        counts = _counts_by_complement(table, matched)
+    else:
+        counts = _counts(table, matched, req)
+    facets: dict[str, list[dict]] = {}
+    for name in FACETS:
+        selected = set(req.chosen(name))
+        # Ties in count go by name, then by exact value (so the order never depends on the
+        # order documents were counted in).
+        items = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0].lower(), kv[0]))
+        values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
+        # A selected value stays listed (with 0) so it can always be undone.
+        values += [
+            {"value": v, "count": 0, "selected": True}
+            for v in sorted(selected - counts[name].keys())
+        ]
+        facets[name] = values
+    return facets
+
+
+def _full_counts(table: FacetTable) -> dict[str, Counter]:
+    """Every facet's counts over the whole version (matching everything), computed once."""
+    full = getattr(table, "_full", None)
+    if full is None:
+        full = _counts(table, table.live, SearchRequest())
+        table._full = full
+    return full
+
+
+def _counts_by_complement(table: FacetTable, matched: list[int]) -> dict[str, Counter]:
+    """Counts when most documents match: the whole version's minus the unmatched ones'.
+
+    Matches are live documents, so this is the same as counting the matches (and Counter's
+    subtraction keeps only positive counts, as counting would)."""
+    rest = list(filterfalse(set(matched).__contains__, table.live))
+    unmatched = _counts(table, rest, SearchRequest())
+    return {name: full - unmatched[name] for name, full in _full_counts(table).items()}
+
+
+def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[str, Counter]:
+    counts: dict[str, Counter] = {}
     # Which matched documents pass every filter; a facet with a selection of its own needs
     # its own pass over them (its counts ignore it), the others share one.
     test = filter_test(table, req)
@@ -144,15 +236,4 @@ def count_facets(
                 docs = only
         # map/chain/Counter run in C: a few milliseconds for tens of thousands of matches.
         counts[name] = Counter(chain.from_iterable(map(table.values[name].__getitem__, docs)))
-    facets: dict[str, list[dict]] = {}
-    for name in FACETS:
-        selected = set(req.chosen(name))
-        items = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0].lower()))
-        values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
-        # A selected value stays listed (with 0) so it can always be undone.
-        values += [
-            {"value": v, "count": 0, "selected": True}
-            for v in sorted(selected - counts[name].keys())
-        ]
-        facets[name] = values
-    return facets
+    return counts

@@ -16,6 +16,7 @@ the folder away while holding it), so a searcher never reads a deleted version.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
@@ -623,6 +624,7 @@ class IndexHandle:
                         os.close(lease)
                     raise
                 old, self._current = self._current, _Version(version, ix, meta, lease)
+                self._warm(self._current, old)
                 if old is not None and old.users == 0:
                     old.release()
                 break
@@ -630,6 +632,51 @@ class IndexHandle:
                 raise IndexMissingError(f"the index in {self.index_dir} keeps changing; try again")
             self._pointer_stamp = stamp
             return self._current
+
+    def _warm(self, version: _Version, old: _Version | None) -> None:
+        """Build a new version's facet arrays and field lengths in a background thread.
+
+        From the previous version's caches when it has them (segments kept by
+        `index --update` are copied, not re-read), so the first search after a switch does
+        not pay for them (a search arriving meanwhile waits for the build, not repeats it).
+        """
+        previous = old.caches if old is not None else None
+        if previous is not None and previous.get("facets") is not None:
+            version.caches["facets_previous"] = previous["facets"]  # whoever builds first
+        version.users += 1  # keeps its lease while the thread reads it (under self._lock)
+
+        def run() -> None:
+            try:
+                searcher = version.ix.searcher()
+                try:
+                    from .search import warm_caches  # search.py imports this module
+
+                    warm_caches(searcher, version.caches, previous)
+                finally:
+                    searcher.close()
+            except Exception:  # noqa: BLE001 - warming is an optimisation; searches build lazily
+                pass
+            finally:
+                with self._lock:
+                    version.users -= 1
+                    if version.users == 0 and version is not self._current:
+                        version.release()
+
+        threading.Thread(target=run, name=f"warm-{version.name}", daemon=True).start()
+
+    def watch(self, interval: float = 0.25) -> threading.Thread:
+        """Follow CURRENT from a background thread, so a new version is opened and warmed
+        as soon as a build switches to it, not when the next search arrives."""
+
+        def run() -> None:
+            while True:
+                with contextlib.suppress(Exception):  # no index yet, or mid-switch: try again
+                    self._check()
+                time.sleep(interval)
+
+        thread = threading.Thread(target=run, name="index-watch", daemon=True)
+        thread.start()
+        return thread
 
     @property
     def meta(self) -> dict:

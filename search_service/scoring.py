@@ -10,6 +10,8 @@ formula, same operands, same matcher tree.
 from __future__ import annotations
 
 import heapq
+from itertools import compress
+from operator import neg
 
 from whoosh import fields, formats, scoring
 from whoosh.analysis import Analyzer, Token
@@ -221,8 +223,15 @@ def collect(searcher, q, caches: dict, deadline=None) -> tuple[list[int], list[f
 
 def top(ids, scores, keep, n: int) -> list[int]:
     """The n best of ids (passing keep, a docnum test or None): highest score, then lowest docnum."""
-    pairs = zip(scores, ids, strict=True)
+    # Whoosh's TopCollector order: score descending, ties by docnum ascending, i.e. the
+    # largest (score, -docnum) pairs; tuples compare in C, no key function per document.
+    if keep is None and len(scores) > 4 * n > 0:
+        # The n-th best score first (floats only, in C); only documents scoring at least
+        # that can be in the top n, so only they become (score, -docnum) pairs.
+        least = heapq.nlargest(n, scores)[-1]
+        best = compress(zip(scores, ids, strict=True), map(least.__le__, scores))
+        return [-d for s, d in heapq.nlargest(n, ((s, -d) for s, d in best))]
+    pairs = zip(scores, map(neg, ids), strict=True)
     if keep is not None:
-        pairs = ((s, d) for s, d in pairs if keep(d))
-    # Whoosh's TopCollector order: score descending, ties by docnum ascending.
-    return [d for s, d in heapq.nsmallest(n, pairs, key=lambda sd: (-sd[0], sd[1]))]
+        pairs = ((s, d) for s, d in pairs if keep(-d))
+    return [-d for s, d in heapq.nlargest(n, pairs)]

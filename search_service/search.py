@@ -14,8 +14,9 @@ from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
-from .query import QueryError, SearchRequest, parse_query
-from .scoring import collect, top, use_pairs
+from .postings import Unsupported, collect_fast, prewarm
+from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
+from .scoring import collect, field_lengths, top, use_pairs
 from .suggest import suggest
 from .trends import count_reviews_per_year
 
@@ -104,7 +105,7 @@ def _sorted_docnums(table, kept: list[int], sort: str) -> list[int]:
 
 @dataclass
 class _Found:
-    """Matched docnums (ascending) with their scores, and which of them pass the filters."""
+    """Matched docnums (in no set order) with their scores, and which of them pass the filters."""
 
     matched: list[int]
     scores: list[float]
@@ -119,7 +120,11 @@ def _find(
         matched, scores = [d for d in table.live if table.has_text[d]], []
     else:
         # One pass: every match with its BM25F score, for the count, the facets and the ranking.
-        matched, scores = collect(searcher, use_pairs(parsed), caches, deadline)
+        q = use_pairs(parsed)
+        try:
+            matched, scores = collect_fast(searcher, q, caches, deadline)
+        except Unsupported:
+            matched, scores = collect(searcher, q, caches, deadline)
     # Without a type filter every kind of hit is shown; the type facet narrows.
     keep = filter_test(table, req)
     kept = matched if keep is None else [d for d in matched if keep(d)]
@@ -206,6 +211,23 @@ def run_search(
         "partial": deadline.hit,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
+
+
+def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
+    """Fill a new version's caches before searches need them: facet arrays (from the previous
+    version's where segments are shared), the BM25F field lengths of the searched fields and
+    the decoded postings of their most frequent words."""
+    old_table = (previous or {}).get("facets")
+    facet_table(caches, searcher, old_table)
+    for key, value in list((previous or {}).items()):
+        if isinstance(key, tuple) and key[0] == "lengths":
+            caches.setdefault(key, value)  # keyed by segment id: same segment, same lengths
+    for sub, _offset in searcher.leaf_searchers():
+        for name in DEFAULT_FIELDS:
+            if name in searcher.schema.names() and searcher.schema[name].scorable:
+                field_lengths(caches, sub.reader(), name)
+    # Then the longest postings lists of the searched fields, up to half the postings cache.
+    prewarm(searcher, caches, DEFAULT_FIELDS)
 
 
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:

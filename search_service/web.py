@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import (
     Blueprint,
@@ -123,6 +124,30 @@ def url_with(path: str, params: list[tuple[str, str]]) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
 
+@functools.lru_cache(maxsize=16384)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
+
+
+def _toggle_urls(path: str, req: SearchRequest, name: str):
+    """value, selected -> url_with(path, request_params(req, name=toggled)), without
+    rebuilding and encoding every parameter for each of a facet's (up to ~1,200) values."""
+    mark = "\0"
+    params = request_params(req, **{name: [mark]})
+    at = params.index((name, mark))
+    before, after = urlencode(params[:at]), urlencode(params[at + 1 :])
+    chosen = req.chosen(name)
+    key = _quoted(name)
+
+    def toggle_url(value: str, selected: bool) -> str:
+        toggled = [v for v in chosen if v != value] if selected else [*chosen, value]
+        own = "&".join(f"{key}={_quoted(v)}" for v in toggled)
+        query = "&".join(part for part in (before, own, after) if part)
+        return f"{path}?{query}" if query else path
+
+    return toggle_url
+
+
 def search_data(path: str = "/search") -> dict:
     """Run the search the request asks for and add the URLs a page needs to move around."""
     req = search_request(request.args)
@@ -140,14 +165,9 @@ def search_data(path: str = "/search") -> dict:
         raise BadRequest(str(exc)) from None
     data.setdefault("group", req.group)
     for name, values in data["facets"].items():
-        chosen = req.chosen(name)
+        toggle_url = _toggle_urls(path, req, name)
         for item in values:
-            toggled = (
-                [v for v in chosen if v != item["value"]]
-                if item["selected"]
-                else [*chosen, item["value"]]
-            )
-            item["toggle_url"] = url_with(path, request_params(req, **{name: toggled}))
+            item["toggle_url"] = toggle_url(item["value"], item["selected"])
     data["filters"] = {name: req.chosen(name) for name in FACETS}
     data.update(
         year_from=req.year_from, year_to=req.year_to, year_field=req.year_field, sort=req.sort

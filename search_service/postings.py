@@ -1,0 +1,461 @@
+"""Queries evaluated over cached, decoded postings instead of Whoosh's matcher tree.
+
+Whoosh walks its matcher tree one document at a time in Python (every plain word is an
+``Or`` over four fields), which was ~90% of a search. Here each term's postings are decoded
+once per index version into a dict docnum -> BM25F score (kept in a per-version LRU bounded
+by an estimate of its bytes), and a query node combines its children's dicts with set and
+dict operations that run in C.
+
+Scores are Whoosh's to the last bit: a term's score is the same expression on the same
+operands as ``scoring._ListLengthScorer``; ``Or`` and ``And`` combine their children in the
+very tree Whoosh builds (``make_weighted_tree`` on the same estimated sizes, ties kept in
+order), adding ``a + b`` in the same order as ``UnionMatcher``, ``IntersectionMatcher`` and
+``AndMaybeMatcher``; a missing side adds nothing, as in Whoosh. Any other node (phrases of
+three or more words, phrases outside ``text``, wildcards, ``ANDNOT``...) is answered by its own
+Whoosh matcher, walked as before; a query holding ``NOT`` is left to ``scoring.collect``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
+
+from whoosh import formats
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.system import _INT_SIZE
+from whoosh.util import make_binary_tree, make_weighted_tree
+
+from .limits import CLOCK_EVERY
+from .scoring import SHINGLE_FIELDS, SHINGLE_SEP, FastBM25F, PairedPhrase, _ListLengthScorer
+
+# Bytes of decoded postings kept per index version (estimated; ~100 bytes per posting).
+CACHE_BYTES = int(float(os.environ.get("DHR_POSTINGS_CACHE_MB", "160")) * 1024 * 1024)
+BYTES_PER_POSTING = 100
+
+
+class Unsupported(Exception):
+    """The query holds a node this module leaves to Whoosh as a whole (NOT)."""
+
+
+class _Out(Exception):
+    """The deadline passed while evaluating."""
+
+
+class _Node:
+    """A subquery's matches: docnum (in its segment) -> score, the floats its matcher gives."""
+
+    __slots__ = ("scores",)
+
+    def __init__(self, scores: dict):
+        self.scores = scores  # never mutated: leaves are shared through the cache
+
+    # make_weighted_tree sorts (weight, matcher) pairs. Whoosh's matchers compare so that a
+    # pair never sorts before another of equal weight (same class: equal; else: not less),
+    # so ties keep their order. These compare the same way.
+    def __eq__(self, other):
+        return True
+
+    def __lt__(self, other):
+        return False
+
+    __hash__ = None
+
+
+_EMPTY = _Node({})
+
+
+class PostingsCache:
+    """Per-version LRU of decoded postings: (segment, field, term) -> {docnum: score}."""
+
+    def __init__(self, budget: int = CACHE_BYTES):
+        self.budget = budget
+        self.used = 0
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key, value: dict) -> None:
+        size = len(value) * BYTES_PER_POSTING + 200
+        if size > self.budget:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = value
+            self.used += size
+            while self.used > self.budget and self._items:
+                _, old = self._items.popitem(last=False)
+                self.used -= len(old) * BYTES_PER_POSTING + 200
+
+
+def postings_cache(caches: dict) -> PostingsCache:
+    cache = caches.get("postings")
+    if cache is None:
+        cache = caches.setdefault("postings", PostingsCache())
+    return cache
+
+
+class _Env:
+    def __init__(self, sub, context, caches, deadline):
+        self.sub = sub
+        self.reader = sub.reader()
+        self.context = context
+        self.weighting = context.weighting
+        self.cache = postings_cache(caches)
+        seg = self.reader.segment()
+        self.segid = seg.segment_id() if seg is not None else id(self.reader)
+        self.deadline = deadline
+
+    def check(self):
+        if self.deadline is not None and self.deadline.passed():
+            raise _Out
+
+
+def _raw_postings(reader, fieldname: str, btext: bytes):
+    """(ids, weights) of one term in one segment, read block by block, deletions left out."""
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    ids: list[int] = []
+    weights: list[float] = []
+    if type(m) is W3LeafMatcher:
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids.extend(m._ids)
+            weights.extend(m._weights)
+            m._next_block()
+    else:
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    deleted = reader.deleted_docs_set
+    if deleted:
+        keep = [i for i, d in enumerate(ids) if d not in deleted]
+        ids = [ids[i] for i in keep]
+        weights = [weights[i] for i in keep]
+    return ids, weights
+
+
+def _term_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
+    key = (env.segid, fieldname, btext)
+    scores = env.cache.get(key)
+    if scores is not None:
+        return scores
+    ids, weights = _raw_postings(env.reader, fieldname, btext)
+    field = env.sub.schema[fieldname]
+    if not field.scorable:
+        scores = dict.fromkeys(ids, 0.0)
+    else:
+        scorer = env.weighting.scorer(env.sub, fieldname, btext)
+        if type(scorer) is _ListLengthScorer:
+            # _ListLengthScorer.score, the same expression on the same operands.
+            idf, K1, B, avgfl, fl = scorer.idf, scorer.K1, scorer.B, scorer.avgfl, scorer.lengths
+            scores = {
+                d: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl[d] / avgfl)))
+                for d, tf in zip(ids, weights, strict=True)
+            }
+        else:
+            # Another scorer (a plain weight): let Whoosh's leaf matcher score.
+            m = env.reader.postings(fieldname, btext, scorer=scorer)
+            scores = {}
+            while m.is_active():
+                scores[m.id()] = m.score()
+                m.next()
+    env.cache.put(key, scores)
+    return scores
+
+
+def _btext(env: _Env, fieldname: str, text):
+    if fieldname not in env.sub.schema:
+        return None
+    try:
+        btext = env.sub.schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+    return btext if (fieldname, btext) in env.reader else None
+
+
+def _boosted(node: _Node, boost: float) -> _Node:
+    if boost == 1.0:
+        return node
+    return _Node({d: s * boost for d, s in node.scores.items()})
+
+
+def _union(a: _Node, b: _Node) -> _Node:
+    """UnionMatcher: a's score, b's, or a + b where both match."""
+    sa, sb = a.scores, b.scores
+    if not sb:
+        return a
+    if not sa:
+        return b
+    out = sa | sb
+    for d in sa.keys() & sb.keys():
+        out[d] = sa[d] + sb[d]
+    return _Node(out)
+
+
+def _intersection(a: _Node, b: _Node) -> _Node:
+    """IntersectionMatcher: a + b where both match."""
+    sa, sb = a.scores, b.scores
+    if not sa or not sb:
+        return _EMPTY
+    return _Node({d: sa[d] + sb[d] for d in sa.keys() & sb.keys()})
+
+
+def _and_maybe(a: _Node, b: _Node) -> _Node:
+    """AndMaybeMatcher: a's matches; a + b where b matches too."""
+    sa, sb = a.scores, b.scores
+    both = sa.keys() & sb.keys()
+    if not both:
+        return a
+    out = dict(sa)
+    for d in both:
+        out[d] = sa[d] + sb[d]
+    return _Node(out)
+
+
+def _tree(env: _Env, q, subs, combine, weight_fn) -> _Node:
+    """CompoundQuery._tree_matcher, with dicts for matchers."""
+    nodes = [_eval(env, s) for s in subs]
+    if len(nodes) == 1:
+        node = nodes[0]
+    elif weight_fn is None:
+        node = make_binary_tree(combine, nodes)
+    else:
+        node = make_weighted_tree(
+            combine, [(weight_fn(s), n) for s, n in zip(subs, nodes, strict=True)]
+        )
+    return _boosted(node, q.boost)
+
+
+def _whoosh(env: _Env, q) -> _Node:
+    """Any other node: walk its own Whoosh matcher, as scoring.collect does."""
+    m = q.matcher(env.sub, env.context)
+    if not m.is_active():
+        return _EMPTY
+    m = m.replace(0)
+    scores = {}
+    is_active, doc, score, advance = m.is_active, m.id, m.score, m.next
+    n = 0
+    while is_active():
+        scores[doc()] = score()
+        advance()
+        n += 1
+        if n % CLOCK_EVERY == 0:
+            env.check()
+    return _Node(scores)
+
+
+def _term_values(env: _Env, fieldname: str, btext: bytes) -> dict:
+    """docnum -> the raw postings value (encoded positions) of one term, cached like scores."""
+    key = (env.segid, fieldname, btext, "values")
+    values = env.cache.get(key)
+    if values is not None:
+        return values
+    reader = env.reader
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    values = {}
+    if type(m) is W3LeafMatcher:
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._values is None:
+                m._read_values()
+            values.update(zip(m._ids, m._values, strict=True))
+            m._next_block()
+    else:
+        while m.is_active():
+            values[m.id()] = m.value()
+            m.next()
+    env.cache.put(key, values)
+    return values
+
+
+def _positions_decoder(fmt):
+    """format.decode_positions, for Whoosh's Positions format without the Python loop."""
+    if type(fmt) is not formats.Positions:
+        return fmt.decode_positions
+
+    def decode(value: bytes):
+        # Positions.decode_positions: pickled deltas after the frequency, summed.
+        if not value.endswith(b"."):
+            value += b"."
+        return accumulate(loads(value[_INT_SIZE:]))
+
+    return decode
+
+
+def _phrase(env: _Env, q) -> _Node | None:
+    """An exact phrase (slop 1), as Phrase / PairedPhrase match and score it; None: not here."""
+    field = env.sub.schema[q.fieldname] if q.fieldname in env.sub.schema.names() else None
+    if field is None:
+        return _EMPTY
+    if not field.format or not field.format.supports("positions"):
+        return None  # Whoosh raises its own error for this
+    terms = []
+    for word in q.words:
+        btext = _btext(env, q.fieldname, word)
+        if btext is None:
+            return _EMPTY  # a word that never occurs: no phrase (Whoosh's shortcut)
+        terms.append(btext)
+    pairs_field = SHINGLE_FIELDS.get(q.fieldname) if type(q) is PairedPhrase else None
+    candidates = None
+    if pairs_field is not None and pairs_field in env.sub.schema:
+        for a, b in zip(terms, terms[1:], strict=False):
+            pair = a.decode("utf-8") + SHINGLE_SEP + b.decode("utf-8")
+            bpair = _btext(env, pairs_field, pair)
+            if bpair is None:
+                return _EMPTY
+            keys = _term_scores(env, pairs_field, bpair).keys()
+            candidates = set(keys) if candidates is None else candidates & keys
+            if not candidates:
+                return _EMPTY
+    else:
+        pairs_field = None
+    scored = [_term_scores(env, q.fieldname, t) for t in terms]
+    key = (env.segid, q.fieldname, tuple(terms), "phrase")
+    done = env.cache.get(key)
+    if done is not None:
+        return _boosted(_Node(done), q.boost)
+    for s in sorted(scored, key=len):
+        candidates = set(s.keys()) if candidates is None else candidates & s.keys()
+        if not candidates:
+            return _EMPTY
+    if pairs_field is None or len(terms) > 2:
+        # Positions: word i at p + i for some p. (Two words on a paired field need none:
+        # the pair is there exactly when the words are adjacent.)
+        decode = _positions_decoder(field.format)
+        values = [_term_values(env, q.fieldname, t) for t in terms]
+        found = []
+        for n, d in enumerate(candidates):
+            starts = set(decode(values[0][d]))
+            for i in range(1, len(terms)):
+                starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
+                if not starts:
+                    break
+            else:
+                found.append(d)
+            if n % CLOCK_EVERY == CLOCK_EVERY - 1:
+                env.check()
+        candidates = found
+    # SpanNear2's score: the binary intersection tree of its words (the pairs add 0.0).
+    nodes = [_Node({d: s[d] for d in candidates}) for s in scored]
+    node = make_binary_tree(_intersection, nodes)
+    env.cache.put(key, node.scores)
+    return _boosted(node, q.boost)
+
+
+def _eval(env: _Env, q) -> _Node:
+    env.check()
+    kind = type(q)
+    if kind is wq.Term:
+        btext = _btext(env, q.fieldname, q.text)
+        if btext is None:
+            return _EMPTY
+        return _boosted(_Node(_term_scores(env, q.fieldname, btext)), q.boost)
+    if kind is wq.Or or kind is wq.And:
+        subs = q.subqueries
+        if not subs:
+            return _EMPTY
+        if len(subs) == 1:
+            return _eval(env, subs[0])
+        reader = env.reader
+        if kind is wq.And:
+            return _tree(env, q, subs, _intersection, lambda s: 0 - s.estimate_size(reader))
+        if (
+            q.matcher_type == wq.Or.AUTO_MATCHER
+            and len(subs) < wq.Or.TOO_MANY_CLAUSES
+            and not q.scale
+            and env.context.needs_current
+        ):
+            if not all(type(s) is wq.Term for s in subs):
+                return _tree(env, q, subs, _union, lambda s: s.estimate_size(reader))
+            # A word over the searched fields: the same for every query holding the word,
+            # so its merged dict is cached like a term's.
+            key = (env.segid, "or", q)
+            done = env.cache.get(key)
+            if done is None:
+                done = _tree(env, q, subs, _union, lambda s: s.estimate_size(reader)).scores
+                env.cache.put(key, done)
+            return _Node(done)
+        return _whoosh(env, q)
+    if kind is wq.AndMaybe:
+        return _and_maybe(_eval(env, q.a), _eval(env, q.b))
+    if (kind is PairedPhrase or kind is wq.Phrase) and q.slop == 1 and len(q.words) >= 2:
+        node = _phrase(env, q)
+        if node is not None:
+            return node
+    return _whoosh(env, q)
+
+
+def _has_not(q) -> bool:
+    if isinstance(q, wq.Not):
+        return True
+    return any(_has_not(c) for c in q.children())
+
+
+def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], list[float]]:
+    """scoring.collect over cached postings: the same documents with the same scores
+    (docnums in no particular order; scores[i] belongs to ids[i]).
+
+    Raises Unsupported for queries holding NOT (scoring.collect answers those).
+    """
+    if _has_not(q):
+        raise Unsupported
+    context = searcher.context(weighting=FastBM25F(caches), needs_current=True)
+    ids: list[int] = []
+    scores: list[float] = []
+    for sub, offset in searcher.leaf_searchers():
+        env = _Env(sub, context, caches, deadline)
+        try:
+            node = _eval(env, q)
+        except _Out:
+            break
+        found = node.scores
+        # In no particular order: counting, filtering and the top N (score, then docnum)
+        # do not need it, and sorting 50k docnums costs more than the rest of the merge.
+        ids.extend(map(offset.__add__, found) if offset else found)
+        scores.extend(found.values())
+    return ids, scores
+
+
+def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
+    """Decode the longest postings lists of fieldnames into the cache, up to share of it.
+
+    Run when a version is opened (index.IndexHandle's warm-up thread): a term's first use
+    costs time in proportion to its postings, so the common words every query class meets
+    are decoded before searches need them. Returns how many postings were decoded.
+    """
+    cache = postings_cache(caches)
+    room = int(cache.budget * share) // BYTES_PER_POSTING
+    if room <= 0:
+        return 0
+    context = searcher.context(weighting=FastBM25F(caches), needs_current=True)
+    envs = [_Env(sub, context, caches, None) for sub, _offset in searcher.leaf_searchers()]
+    terms = []
+    for i, env in enumerate(envs):
+        schema, reader = env.sub.schema, env.reader
+        for name in fieldnames:
+            if name not in schema.names() or not schema[name].scorable:
+                continue
+            terms.extend((reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name))
+    terms.sort(key=lambda t: -t[0])
+    done = 0
+    for df, i, name, btext in terms:
+        if done + df > room:
+            break
+        _term_scores(envs[i], name, btext)
+        done += df
+    return done
