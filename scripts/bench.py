@@ -396,9 +396,24 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
-def serve_ours(index_dir: Path, port: int, threads: int | None, out: Path) -> subprocess.Popen:
+def rss_tree_mb(pid: int) -> tuple[float, float]:
+    """VmRSS and VmHWM (MB) of a process plus its children (serve --workers forks)."""
+    pids = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    sizes = [rss_mb(p) for p in pids]
+    return sum(r for r, _ in sizes), sum(h for _, h in sizes)
+
+
+def serve_ours(
+    index_dir: Path, port: int, threads: int | None, out: Path, workers: int = 1
+) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "search_service", "serve", "--index-dir", str(index_dir)]
-    cmd += ["--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     if threads:
         cmd += ["--threads", str(threads)]
     return start(cmd, py_env(), out / f"ours-{port}.log")
@@ -589,7 +604,7 @@ def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> st
         f"DHR Search vs Datasette {DATASETTE.split('==')[1]}: {build['reviews']} reviews, "
         f"{build['docs']} documents (ours: recommendations + summaries), {db_rows} rows in SQLite",
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {nq} distinct queries, "
-        f"{args.rounds} round(s), interleaved",
+        f"{args.rounds} round(s), interleaved; ours: serve --workers {args.workers}",
         "",
         f"build: {build['seconds']:.1f} s full, {build['docs_per_s']:.0f} docs/s",
     ]
@@ -672,6 +687,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=float, default=20, help="seconds per throughput run")
     ap.add_argument("--threads", type=int, default=None, help="waitress threads for ours")
     ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`serve --workers N` for ours (processes on one port)",
+    )
+    ap.add_argument(
         "--procs", default="", help="also measure N serve processes behind nginx, e.g. 1,2"
     )
     ap.add_argument("--skip-build", action="store_true", help="reuse the index from a previous run")
@@ -720,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "queries.json").write_text(json.dumps([q.__dict__ for q in queries], indent=1))
 
     ours_port, ds_port = free_port(), free_port()
-    ours = serve_ours(index_dir, ours_port, args.threads, out)
+    ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
     ds = serve_datasette(datasette, db, ds_port, out)
     ours_base, ds_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ds_port}"
     fresh = None
@@ -742,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
                 ds_base, [q.datasette() for q in queries], args.clients, args.duration
             ),
         }
-        mem = {"ours": rss_mb(ours.pid), "datasette": rss_mb(ds.pid)}
+        mem = {"ours": rss_tree_mb(ours.pid), "datasette": rss_tree_mb(ds.pid)}
         if update is not None and "error" not in update:
             log("freshness: one new review, --update, poll the running server ...")
             fresh = time_freshness(corpus, index_dir, ours_base)

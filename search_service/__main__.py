@@ -249,26 +249,52 @@ def _terminal_snippet(highlight: str) -> str:
 @INDEX_DIR
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int)
-def serve(index_dir: Path | None, host: str, port: int, threads: int) -> None:
+@click.option("--threads", default=4, show_default=True, type=int, help="Threads per process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Processes sharing the port (searching is CPU-bound: one per core uses them all).",
+)
+def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the web app and JSON API with waitress."""
-    from waitress import serve as waitress_serve
-
-    from . import create_app
     from .hardening import configure_access_log
 
     configure_access_log()
     index_dir = _index_dir(index_dir)
-    app = create_app({"INDEX_DIR": str(index_dir)})
     try:
-        meta = app.extensions["dhr_index"].meta
+        meta = read_meta(index_dir)
         click.echo(f"index {index_dir}: {meta['reviews']} reviews, version {meta['version']}")
     except IndexMissingError as exc:
         click.echo(f"warning: {exc}", err=True)
+    plural = "es" if workers > 1 else ""
+    click.echo(
+        f"serving DHR Search on http://{host}:{port}/ with {workers} process{plural} (Ctrl-C to stop)"
+    )
+    if workers == 1:
+        _serve_one(index_dir, threads, host=host, port=port)
+        return
+    from .workers import listen, serve_workers
+
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    code = serve_workers(lambda s: _serve_one(index_dir, threads, sockets=[s]), sock, workers)
+    if code:
+        raise click.ClickException("a worker process could not start; see the messages above")
+
+
+def _serve_one(index_dir: Path, threads: int, **where) -> None:
+    from waitress import serve as waitress_serve
+
+    from . import create_app
+
+    app = create_app({"INDEX_DIR": str(index_dir)})
     # New versions are opened and warmed as soon as a build switches to them.
     app.extensions["dhr_index"].watch()
-    click.echo(f"serving DHR Search on http://{host}:{port}/ (Ctrl-C to stop)")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="dhr-search")
+    waitress_serve(app, threads=threads, ident="dhr-search", **where)
 
 
 @cli.command()

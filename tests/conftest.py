@@ -91,7 +91,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(index_dir: Path, stderr=subprocess.DEVNULL, env: dict | None = None):
+def running_server(
+    index_dir: Path, stderr=subprocess.DEVNULL, env: dict | None = None, workers: int = 1
+):
     """`python -m search_service serve` (waitress) on a free port: yields (process, base URL)."""
     port = free_port()
     proc = subprocess.Popen(
@@ -102,6 +104,8 @@ def running_server(index_dir: Path, stderr=subprocess.DEVNULL, env: dict | None 
             "serve",
             "--index-dir",
             str(index_dir),
+            "--workers",
+            str(workers),
             "--port",
             str(port),
         ],
