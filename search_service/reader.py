@@ -1,0 +1,184 @@
+"""Reading the live index: one searcher per thread, following CURRENT across rebuilds."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.searching import Searcher
+
+from .schema import is_compatible
+from .versions import (
+    POINTER,
+    IndexMissingError,
+    current_version,
+    lease_version,
+    read_meta,
+)
+
+
+class _Version:
+    """One opened version: its Whoosh index, meta, reader lease and per-version caches."""
+
+    def __init__(self, name: str, ix, meta: dict, lease: int):
+        self.name = name
+        self.ix = ix
+        self.meta = meta
+        self.lease = lease
+        self.caches: dict = {}
+        self.users = 0  # thread searchers open on this version
+
+    def release(self) -> None:
+        if self.lease >= 0:
+            os.close(self.lease)  # drops the shared flock: a writer may now delete it
+            self.lease = -1
+
+
+class IndexHandle:
+    """Opens the live index version and hands out searchers, one per thread, reused.
+
+    Each call to searcher() costs a stat of CURRENT; when a build has switched versions,
+    the next call opens the new one, so a running server follows rebuilds without restart.
+    A version stays leased (see module docstring) while it is live here or any thread's
+    searcher still reads it, so writers cannot delete it under us.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._current: _Version | None = None
+        self._pointer_stamp: tuple | None = None
+
+    def _stamp(self) -> tuple | None:
+        try:
+            st = os.stat(self.index_dir / POINTER)
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_ino, st.st_size)
+
+    def _check(self) -> _Version:
+        stamp = self._stamp()
+        current = self._current
+        if stamp == self._pointer_stamp and current is not None:
+            return current
+        with self._lock:
+            # A writer may delete the version we just read from CURRENT before we lease it;
+            # CURRENT has then moved on, so read it again.
+            for _ in range(50):
+                stamp = self._stamp()
+                version = current_version(self.index_dir)
+                if version is None:
+                    raise IndexMissingError(
+                        f"no index in {self.index_dir}: build one with 'python -m search_service index CORPUS_DIR'"
+                    )
+                if self._current is not None and version == self._current.name:
+                    break
+                lease = lease_version(self.index_dir, version)
+                if lease is None:
+                    time.sleep(0.01)
+                    continue
+                try:
+                    meta = read_meta(self.index_dir, version)
+                    if not is_compatible(meta):
+                        raise IndexMissingError(
+                            f"the index in {self.index_dir} was built by another version of DHR Search; "
+                            "rebuild it with 'python -m search_service index CORPUS_DIR'"
+                        )
+                    ix = windex.open_dir(str(self.index_dir / version))
+                except BaseException:
+                    if lease >= 0:
+                        os.close(lease)
+                    raise
+                old, self._current = self._current, _Version(version, ix, meta, lease)
+                self._warm(self._current, old)
+                if old is not None and old.users == 0:
+                    old.release()
+                break
+            else:
+                raise IndexMissingError(f"the index in {self.index_dir} keeps changing; try again")
+            self._pointer_stamp = stamp
+            return self._current
+
+    def _warm(self, version: _Version, old: _Version | None) -> None:
+        """Build a new version's facet arrays and field lengths in a background thread.
+
+        From the previous version's caches when it has them (segments kept by
+        `index --update` are copied, not re-read), so the first search after a switch does
+        not pay for them (a search arriving meanwhile waits for the build, not repeats it).
+        """
+        previous = old.caches if old is not None else None
+        if previous is not None and previous.get("facets") is not None:
+            version.caches["facets_previous"] = previous["facets"]  # whoever builds first
+        version.users += 1  # keeps its lease while the thread reads it (under self._lock)
+
+        def run() -> None:
+            try:
+                searcher = version.ix.searcher()
+                try:
+                    from .search import warm_caches  # search.py imports this module
+
+                    warm_caches(searcher, version.caches, previous)
+                finally:
+                    searcher.close()
+            except Exception:  # noqa: BLE001 - warming is an optimisation; searches build lazily
+                pass
+            finally:
+                with self._lock:
+                    version.users -= 1
+                    if version.users == 0 and version is not self._current:
+                        version.release()
+
+        threading.Thread(target=run, name=f"warm-{version.name}", daemon=True).start()
+
+    def watch(self, interval: float = 0.25) -> threading.Thread:
+        """Follow CURRENT from a background thread, so a new version is opened and warmed
+        as soon as a build switches to it, not when the next search arrives."""
+
+        def run() -> None:
+            while True:
+                with contextlib.suppress(Exception):  # no index yet, or mid-switch: try again
+                    self._check()
+                time.sleep(interval)
+
+        thread = threading.Thread(target=run, name="index-watch", daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def meta(self) -> dict:
+        """meta.json of the version searchers currently read."""
+        return self._check().meta
+
+    @property
+    def version(self) -> str:
+        """Name of the version searchers currently read."""
+        return self._check().name
+
+    @property
+    def caches(self) -> dict:
+        """Caches of the version this thread's searcher reads (facet arrays are per version)."""
+        mine = getattr(self._local, "version", None)
+        return mine.caches if mine is not None else self._check().caches
+
+    def searcher(self) -> Searcher:
+        """This thread's searcher over the live version (reopened after a switch)."""
+        current = self._check()
+        local = self._local
+        mine: _Version | None = getattr(local, "version", None)
+        if mine is not current:
+            # Open the new searcher before closing the old: this thread always has one.
+            fresh = current.ix.searcher()
+            with self._lock:
+                current.users += 1
+                if mine is not None:
+                    local.searcher.close()
+                    mine.users -= 1
+                    if mine.users == 0 and mine is not self._current:
+                        mine.release()
+            local.searcher, local.version = fresh, current
+        return local.searcher
