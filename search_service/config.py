@@ -35,6 +35,18 @@ SETTINGS = (
         500,
         "words one wildcard, prefix or fuzzy query word may expand to",
     ),
+    Setting(
+        "POSTINGS_CACHE_MB",
+        "DHR_POSTINGS_CACHE_MB",
+        160.0,
+        "megabytes of decoded postings each server process keeps per index version (0: none)",
+    ),
+    Setting(
+        "BUILD_PROCS",
+        "DHR_BUILD_PROCS",
+        0,
+        "writer processes for a full build (0: one per core, up to two)",
+    ),
 )
 
 
@@ -45,8 +57,11 @@ def default_index_dir() -> Path:
 
 def from_environment() -> dict:
     """Settings as read from the environment now (called by the app factory, not at import)."""
-    values = {}
-    for s in SETTINGS:
-        raw = os.environ.get(s.env)
-        values[s.name] = s.default if raw in (None, "") else type(s.default)(raw)
-    return values
+    return {s.name: setting(s.name) for s in SETTINGS}
+
+
+def setting(name: str):
+    """One setting, read from its environment variable now, else its default."""
+    s = next(s for s in SETTINGS if s.name == name)
+    raw = os.environ.get(s.env)
+    return s.default if raw in (None, "") else type(s.default)(raw)

@@ -22,6 +22,7 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Term
 
 from .analysis import analysis_fingerprint
+from .config import setting
 from .model import Review
 from .reader import IndexHandle
 from .schema import (
@@ -116,7 +117,7 @@ class _TiedMpWriter(MpWriter):
 
 def build_procs() -> int:
     """Writer processes for a full build: one per core, up to two; $DHR_BUILD_PROCS overrides."""
-    return int(os.environ.get("DHR_BUILD_PROCS") or min(2, os.cpu_count() or 1))
+    return setting("BUILD_PROCS") or min(2, os.cpu_count() or 1)
 
 
 def full_build_writer(ix):

@@ -17,7 +17,6 @@ Whoosh matcher, walked as before; a query holding ``NOT`` is left to ``scoring.c
 
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from itertools import accumulate
@@ -29,11 +28,11 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.system import _INT_SIZE
 from whoosh.util import make_binary_tree, make_weighted_tree
 
+from .config import setting
 from .limits import CLOCK_EVERY
 from .scoring import SHINGLE_FIELDS, SHINGLE_SEP, FastBM25F, PairedPhrase, _ListLengthScorer
 
-# Bytes of decoded postings kept per index version (estimated; ~100 bytes per posting).
-CACHE_BYTES = int(float(os.environ.get("DHR_POSTINGS_CACHE_MB", "160")) * 1024 * 1024)
+# Decoded postings cost ~100 bytes each (an estimate, for the cache budget).
 BYTES_PER_POSTING = 100
 
 
@@ -71,7 +70,10 @@ _EMPTY = _Node({})
 class PostingsCache:
     """Per-version LRU of decoded postings: (segment, field, term) -> {docnum: score}."""
 
-    def __init__(self, budget: int = CACHE_BYTES):
+    def __init__(self, budget: int | None = None):
+        # Bytes kept per index version: $DHR_POSTINGS_CACHE_MB (config.py), read when opened.
+        if budget is None:
+            budget = int(setting("POSTINGS_CACHE_MB") * 1024 * 1024)
         self.budget = budget
         self.used = 0
         self._items: OrderedDict = OrderedDict()
