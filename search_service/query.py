@@ -134,7 +134,14 @@ def expand_vocabulary(q: str) -> tuple[str, list[dict]]:
 def _group(typed: str, forms: list[str], expansions: list[dict]) -> str:
     others = [f for f in forms if f.lower() != typed.lower()]
     expansions.append({"typed": typed, "also": others})
-    return "(" + " OR ".join(_quote(f) for f in [typed, *others]) + ")"
+    return "(" + " OR ".join(_weighted_form(f) for f in [typed, *others]) + ")"
+
+
+def _weighted_form(form: str) -> str:
+    # A phrase scores the sum of its words, so "Multi-Agency Risk Assessment Conference" would
+    # outscore "MARAC" five times over: each form counts about as much as one word.
+    words = len(re.findall(r"\w+", form))
+    return _quote(form) + (f"^{1 / words:.2f}" if words > 1 else "")
 
 
 def _phrase_boost(schema, q: str, parsed: wq.Query) -> wq.Query:

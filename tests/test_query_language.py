@@ -186,3 +186,14 @@ def test_page_offers_the_suggestion_and_says_what_was_expanded(judged_client):
     page = judged_client.get("/search", query_string={"q": "MARAC"}).get_data(as_text=True)
     assert "Also searched for Multi-Agency Risk Assessment Conference (MARAC)" in page
     assert "<code>=MARAC</code>" in page
+
+
+def test_the_form_typed_ranks_first_and_expansions_follow(judged_client):
+    def first_text(q: str) -> str:
+        data = search(judged_client, q=q, type="recommendation", per_page=1)
+        return data["hits"][0]["text"]
+
+    assert "MARAC" in first_text("MARAC")
+    assert "Multi-Agency Risk Assessment Conference" in first_text(
+        "multi-agency risk assessment conference"
+    )
