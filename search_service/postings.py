@@ -123,25 +123,32 @@ class _Env:
             raise _Out
 
 
+def _blocks(reader, fieldname: str, btext: bytes, part: str):
+    """(ids, weights) or (ids, values) of one term's postings, a whole block at a time."""
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    if type(m) is not W3LeafMatcher:  # another codec: one posting at a time
+        one = m.weight if part == "weights" else m.value
+        while m.is_active():
+            yield (m.id(),), (one(),)
+            m.next()
+        return
+    read = m._read_weights if part == "weights" else m._read_values
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if getattr(m, "_" + part) is None:
+            read()
+        yield m._ids, getattr(m, "_" + part)
+        m._next_block()
+
+
 def _raw_postings(reader, fieldname: str, btext: bytes):
     """(ids, weights) of one term in one segment, read block by block, deletions left out."""
-    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     ids: list[int] = []
     weights: list[float] = []
-    if type(m) is W3LeafMatcher:
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            ids.extend(m._ids)
-            weights.extend(m._weights)
-            m._next_block()
-    else:
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            m.next()
+    for block_ids, block_weights in _blocks(reader, fieldname, btext, "weights"):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
     deleted = reader.deleted_docs_set
     if deleted:
         keep = [i for i, d in enumerate(ids) if d not in deleted]
@@ -266,21 +273,9 @@ def _term_values(env: _Env, fieldname: str, btext: bytes) -> dict:
     values = env.cache.get(key)
     if values is not None:
         return values
-    reader = env.reader
-    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     values = {}
-    if type(m) is W3LeafMatcher:
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._values is None:
-                m._read_values()
-            values.update(zip(m._ids, m._values, strict=True))
-            m._next_block()
-    else:
-        while m.is_active():
-            values[m.id()] = m.value()
-            m.next()
+    for block_ids, block_values in _blocks(env.reader, fieldname, btext, "values"):
+        values.update(zip(block_ids, block_values, strict=True))
     env.cache.put(key, values)
     return values
 
