@@ -30,7 +30,7 @@ from whoosh.util import make_binary_tree, make_weighted_tree
 
 from .config import setting
 from .limits import CLOCK_EVERY
-from .scoring import SHINGLE_FIELDS, SHINGLE_SEP, FastBM25F, PairedPhrase, _ListLengthScorer
+from .scoring import SHINGLE_FIELDS, FastBM25F, PairedPhrase, _ListLengthScorer, shingle
 
 # Decoded postings cost ~100 bytes each (an estimate, for the cache budget).
 BYTES_PER_POSTING = 100
@@ -294,6 +294,28 @@ def _positions_decoder(fmt):
     return decode
 
 
+def _positions_line_up(
+    env: _Env, fieldname: str, terms: list[bytes], candidates, offsets=None
+) -> list[int]:
+    """The candidates where terms[i] occurs at p + offsets[i] (default i) for some p."""
+    decode = _positions_decoder(env.sub.schema[fieldname].format)
+    values = [_term_values(env, fieldname, t) for t in terms]
+    offsets = list(range(len(terms))) if offsets is None else offsets
+    rest = list(zip(values[1:], offsets[1:], strict=True))
+    found = []
+    for n, d in enumerate(candidates):
+        starts = set(decode(values[0][d]))
+        for vals, i in rest:
+            starts.intersection_update(map(i.__rsub__, decode(vals[d])))  # p - i
+            if not starts:
+                break
+        else:
+            found.append(d)
+        if n % CLOCK_EVERY == CLOCK_EVERY - 1:
+            env.check()
+    return found
+
+
 def _phrase(env: _Env, q) -> _Node | None:
     """An exact phrase (slop 1), as Phrase / PairedPhrase match and score it; None: not here."""
     field = env.sub.schema[q.fieldname] if q.fieldname in env.sub.schema.names() else None
@@ -307,47 +329,47 @@ def _phrase(env: _Env, q) -> _Node | None:
         if btext is None:
             return _EMPTY  # a word that never occurs: no phrase (Whoosh's shortcut)
         terms.append(btext)
-    pairs_field = SHINGLE_FIELDS.get(q.fieldname) if type(q) is PairedPhrase else None
-    candidates = None
-    if pairs_field is not None and pairs_field in env.sub.schema:
-        for a, b in zip(terms, terms[1:], strict=False):
-            pair = a.decode("utf-8") + SHINGLE_SEP + b.decode("utf-8")
-            bpair = _btext(env, pairs_field, pair)
-            if bpair is None:
-                return _EMPTY
-            keys = _term_scores(env, pairs_field, bpair).keys()
-            candidates = set(keys) if candidates is None else candidates & keys
-            if not candidates:
-                return _EMPTY
-    else:
-        pairs_field = None
     scored = [_term_scores(env, q.fieldname, t) for t in terms]
     key = (env.segid, q.fieldname, tuple(terms), "phrase")
     done = env.cache.get(key)
     if done is not None:
         return _boosted(_Node(done), q.boost)
-    for s in sorted(scored, key=len):
-        candidates = set(s.keys()) if candidates is None else candidates & s.keys()
-        if not candidates:
-            return _EMPTY
-    if pairs_field is None or len(terms) > 2:
-        # Positions: word i at p + i for some p. (Two words on a paired field need none:
-        # the pair is there exactly when the words are adjacent.)
-        decode = _positions_decoder(field.format)
-        values = [_term_values(env, q.fieldname, t) for t in terms]
-        found = []
-        for n, d in enumerate(candidates):
-            starts = set(decode(values[0][d]))
-            for i in range(1, len(terms)):
-                starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
-                if not starts:
-                    break
-            else:
-                found.append(d)
-            if n % CLOCK_EVERY == CLOCK_EVERY - 1:
-                env.check()
-        candidates = found
-    # SpanNear2's score: the binary intersection tree of its words (the pairs add 0.0).
+    shingles = SHINGLE_FIELDS.get(q.fieldname) if type(q) is PairedPhrase else None
+    if shingles is not None and shingles not in env.sub.schema:
+        shingles = None
+    if shingles is not None:
+        # Two or three words: one shingle, held exactly by the documents holding the phrase.
+        # More: every triple (word i to i + 2), whose positions are then checked.
+        size = min(len(terms), 3)
+        words = [t.decode("utf-8") for t in terms]
+        runs = []
+        for i in range(len(words) - size + 1):
+            btext = _btext(env, shingles, shingle(words[i : i + size]))
+            if btext is None:
+                return _EMPTY
+            runs.append(btext)
+        candidates = None
+        # Rarest first: the intersection shrinks fastest.
+        for keys in sorted((_term_scores(env, shingles, r).keys() for r in runs), key=len):
+            candidates = set(keys) if candidates is None else candidates & keys
+            if not candidates:
+                return _EMPTY
+        if len(runs) > 1:
+            # Triple i at p + i for the triples covering every word once or more (0, 3, 6...
+            # and the last), enough to place each word at its offset.
+            cover = sorted({*range(0, len(runs), 3), len(runs) - 1})
+            candidates = _positions_line_up(
+                env, shingles, [runs[i] for i in cover], candidates, cover
+            )
+    else:
+        # Documents holding every word, then word i at p + i for some p.
+        candidates = None
+        for s in sorted(scored, key=len):
+            candidates = set(s.keys()) if candidates is None else candidates & s.keys()
+            if not candidates:
+                return _EMPTY
+        candidates = _positions_line_up(env, q.fieldname, terms, candidates)
+    # SpanNear2's score: the binary intersection tree of its words (shingles add 0.0).
     nodes = [_Node({d: s[d] for d in candidates}) for s in scored]
     node = make_binary_tree(_intersection, nodes)
     env.cache.put(key, node.scores)

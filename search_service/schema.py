@@ -12,10 +12,10 @@ from whoosh.analysis import RegexTokenizer
 
 from .analysis import analysis_fingerprint, spelling_analyzer, text_analyzer
 from .model import Recommendation, Review
-from .scoring import pairs_field
+from .scoring import shingles_field
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
 
@@ -38,15 +38,20 @@ def build_schema() -> fields.Schema:
         page=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
-        # Adjacent word pairs of text: a two-word phrase is one lookup, no positions read.
-        text_pairs=pairs_field(),
+        # Runs of two and three words of each searched field: a phrase of two or three words
+        # is one lookup, and a longer one reads the positions of its triples, not of its
+        # (far more common) words.
+        text_shingles=shingles_field(),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
+        title_shingles=shingles_field(),
         csp=fields.ID(stored=True),
         region=fields.ID(stored=True),
         addressee=ExactList(),
         sector=ExactList(),
         csp_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
         addressee_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
+        addressee_shingles=shingles_field(),
+        csp_shingles=shingles_field(),
         sector_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
         # Unstemmed words as written, only for "did you mean" suggestions.
         spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
@@ -66,8 +71,10 @@ def _review_fields(review: Review) -> dict:
     return {
         "review_id": review.id,
         "title": review.title,
+        "title_shingles": review.title,
         "csp": review.csp,
         "csp_text": review.csp,
+        "csp_shingles": review.csp,
         "region": review.region,
         "published_year": review.published_year,
         "published_month": review.published_month,
@@ -86,9 +93,10 @@ def _rec_fields(rec: Recommendation) -> dict:
         "number": rec.number,
         "page": rec.page,
         "text": rec.text,
-        "text_pairs": rec.text,
+        "text_shingles": rec.text,
         "addressee": FACET_SEP.join(rec.addressees),
         "addressee_text": " ; ".join(rec.addressees),
+        "addressee_shingles": " ; ".join(rec.addressees),
         "addressees": list(rec.addressees),
         "sector": FACET_SEP.join(rec.sectors),
         "sector_text": " ; ".join(rec.sectors),
@@ -105,7 +113,7 @@ def review_documents(review: Review) -> Iterator[dict]:
         "doc_id": f"{review.id}#summary",
         "type": "summary",
         "text": review.summary,
-        "text_pairs": review.summary,
+        "text_shingles": review.summary,
         "spell": f"{review.title} {review.summary}",
     }
     for rec in review.recommendations:
@@ -118,7 +126,7 @@ def review_documents(review: Review) -> Iterator[dict]:
             "type": "passage",
             "page": passage.page,
             "text": passage.text,
-            "text_pairs": passage.text,
+            "text_shingles": passage.text,
             "spell": passage.text,
         }
 

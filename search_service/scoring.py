@@ -23,44 +23,70 @@ from whoosh.util import make_binary_tree
 from .analysis import text_analyzer
 from .limits import CLOCK_EVERY
 
-# Companion field holding every pair of words at adjacent positions of "text" (index.py).
-SHINGLE_FIELDS = {"text": "text_pairs"}
+# Companion fields holding every run of two and of three words at adjacent positions of each
+# searched field (schema.py), at the first word's position: a phrase of two or three words is
+# one lookup, and a longer one checks its word triples' positions (triple i at p + i) in the
+# documents holding them all, lists far shorter than its words'.
+SHINGLE_FIELDS = {
+    "text": "text_shingles",
+    "title": "title_shingles",
+    "addressee_text": "addressee_shingles",
+    "csp_text": "csp_shingles",
+}
 SHINGLE_SEP = " "
+SHINGLE_SIZES = (2, 3)
 
 
-class PairAnalyzer(Analyzer):
-    """Pairs of the text analyzer's words at adjacent positions: "domest abus".
+def shingle(words) -> str:
+    """The shingle term for analysed words in a row: "domest abus"."""
+    return SHINGLE_SEP.join(words)
 
-    Compounds put several words at one position; every combination is a pair, so a two-word
-    phrase matches a document exactly when the document holds the pair.
+
+class ShingleAnalyzer(Analyzer):
+    """Runs of two and three of the text analyzer's words at adjacent positions, at the first's.
+
+    Compounds put several words at one position; every combination is a shingle, so a
+    phrase of two or three words matches a document exactly when the document holds its
+    shingle, and a longer one exactly where its triple i sits at position p + i for every i.
     """
 
     def __init__(self):
         self.inner = text_analyzer()
 
     def __eq__(self, other):
-        return isinstance(other, PairAnalyzer)
+        return isinstance(other, ShingleAnalyzer)
 
-    def __call__(self, value, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("positions", "chars")}
+    def __call__(self, value, positions=False, **kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k != "chars"}
         at: dict[int, set[str]] = {}
         for t in self.inner(value, positions=True, **kwargs):
             if not t.stopped:
                 at.setdefault(t.pos, set()).add(t.text)
-        tok = Token(removestops=False, mode=kwargs.get("mode", ""))
+        tok = Token(positions=positions, removestops=False, mode=kwargs.get("mode", ""))
         tok.boost = 1.0
         tok.stopped = False
         for pos, words in at.items():
-            following = at.get(pos + 1)
-            for a in words if following else ():
-                for b in following:
+            second = at.get(pos + 1)
+            if not second:
+                continue
+            third = at.get(pos + 2, ())
+            for a in words:
+                for b in second:
                     tok.text = a + SHINGLE_SEP + b
+                    if positions:
+                        tok.pos = pos
                     yield tok
+                    for c in third:
+                        tok.text = a + SHINGLE_SEP + b + SHINGLE_SEP + c
+                        if positions:
+                            tok.pos = pos
+                        yield tok
 
 
-def pairs_field() -> fields.FieldType:
-    """The field of word pairs beside "text": matched, never scored, stored or shown."""
-    return fields.FieldType(formats.Existence(), PairAnalyzer(), scorable=False, stored=False)
+def shingles_field() -> fields.FieldType:
+    """A field of word shingles (with positions) beside a searched one: matched, never
+    scored, stored or shown."""
+    return fields.FieldType(formats.Positions(), ShingleAnalyzer(), scorable=False, stored=False)
 
 
 def field_lengths(caches: dict, reader, fieldname: str) -> list[int]:
@@ -131,11 +157,12 @@ class _ZeroScore(WrappingMatcher):
 
 
 class PairedPhrase(Phrase):
-    """A phrase that finds candidates by its word pairs instead of every word's positions.
+    """A phrase that finds candidates by its word shingles instead of every word's positions.
 
     A two-word phrase matches exactly the documents holding its pair, so no positions are
     read; longer phrases check positions only in documents holding all their pairs. The
     score is the phrase's own (the sum of its words' scores) plus zero from the pairs.
+    (postings.py answers the same query faster, with triples; this is Whoosh's own path.)
     """
 
     def matcher(self, searcher, context=None):
@@ -152,7 +179,7 @@ class PairedPhrase(Phrase):
                 return super().matcher(searcher, context)
             words.append(word)
         pairs = [
-            Term(pairs_field, a.decode("utf-8") + SHINGLE_SEP + b.decode("utf-8"))
+            Term(pairs_field, shingle((a.decode("utf-8"), b.decode("utf-8"))))
             for a, b in zip(words, words[1:], strict=False)
         ]
         if any((p.fieldname, p.text) not in reader for p in pairs):

@@ -1,0 +1,158 @@
+"""Queries over cached postings answer exactly as Whoosh's own matchers do, phrases included."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from conftest import make_corpus
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from search_service.analysis import TOKEN_PATTERN, stop_words
+from search_service.index import IndexHandle, build_index, update_index
+from search_service.ingest.corpus import read_corpus
+from search_service.postings import collect_fast
+from search_service.query import parse_query
+from search_service.scoring import collect, use_pairs
+
+# What users type: words, AND, phrases of two to five words (agency and CSP names too),
+# compounds written three ways, vocabulary expansions, field prefixes, OR, wildcards.
+QUERIES = [
+    "domestic",
+    "marac referral",
+    '"domestic abuse"',
+    '"risk assessment"',
+    '"safeguarding adults board"',
+    '"community safety partnership"',
+    '"greater manchester police"',
+    '"multi agency risk assessment conference"',
+    '"multi-agency" training',
+    '"multiagency risk"',
+    "idva",
+    "=idva",
+    "MARAC",
+    '"forensic curiosity"',
+    '"professional curiosity" OR "forensic curiosity"',
+    "addressee_text:police",
+    'title:"domestic homicide review"',
+    "safeguard*",
+    '"clare\'s law"',
+    '"honour based abuse"',
+    '"the police should"',
+    '"review panel" training',
+]
+
+# Words as the index cuts them ("review's" is one word).
+WORD = re.compile(TOKEN_PATTERN)
+
+
+def _docs(searcher, q) -> dict[int, float]:
+    ids, scores = collect_fast(searcher, use_pairs(q), {})
+    return dict(zip(ids, scores, strict=True))
+
+
+def _whoosh_docs(searcher, q) -> set[int]:
+    """Whoosh's own answer: plain Phrase queries (positions of every word), no pairs."""
+    results = searcher.search(q, limit=None, scored=False)
+    return set(results.docs())
+
+
+@pytest.fixture(scope="module")
+def handles(tmp_path_factory):
+    """An index built in one go, and one changed by `--update` (a second segment, deletions)."""
+    corpus = make_corpus(tmp_path_factory.mktemp("corpus"), synthetic=24)
+    reviews = read_corpus(corpus).reviews
+    whole = tmp_path_factory.mktemp("whole")
+    build_index(whole, reviews)
+    updated = tmp_path_factory.mktemp("updated")
+    build_index(updated, reviews)
+    plan = SimpleNamespace(remove=[reviews[1].id, reviews[5].id], add=[reviews[3]], files={})
+    update_index(updated, lambda files, meta: plan)
+    out = {name: IndexHandle(folder) for name, folder in (("whole", whole), ("updated", updated))}
+    yield out, reviews
+    for h in out.values():
+        h.searcher().close()
+
+
+@pytest.mark.parametrize("kind", ["whole", "updated"])
+@pytest.mark.parametrize("typed", QUERIES)
+def test_cached_postings_give_whooshs_documents_and_scores(handles, kind, typed):
+    handle = handles[0][kind]
+    searcher = handle.searcher()
+    q = parse_query(searcher.schema, typed).query
+    fast = _docs(searcher, q)
+    # The same documents with bit-identical scores as Whoosh's matcher tree (scoring.collect)...
+    ids, scores = collect(searcher, use_pairs(q), {})
+    assert fast == dict(zip(ids, scores, strict=True))
+    # ...and the same documents as Whoosh's plain phrases, which read every word's positions.
+    assert set(fast) == _whoosh_docs(searcher, q)
+
+
+def test_the_phrase_queries_above_find_something(handles):
+    """Guards the comparison: it must not pass because every phrase finds nothing."""
+    searcher = handles[0]["whole"].searcher()
+    found = {
+        typed: len(_docs(searcher, parse_query(searcher.schema, typed).query))
+        for typed in QUERIES
+        if typed.startswith('"')
+    }
+    assert found['"safeguarding adults board"'] > 0
+    assert found['"community safety partnership"'] > 0
+    assert sum(1 for n in found.values() if n) >= 6, found
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ('"risk assessment"', {"apart", "inrow", "pairs"}),
+        # Both pairs occur in "pairs", never in a row.
+        ('"risk assessment training"', {"apart", "inrow"}),
+        # Both triples occur in "apart", never in a row.
+        ('"risk assessment training programme"', {"inrow"}),
+        ('"assessment training programme"', {"apart", "inrow"}),
+    ],
+)
+def test_words_in_a_row_are_not_the_same_as_their_pairs_or_triples_apart(tmp_path, typed, expected):
+    from search_service.model import Recommendation, Review
+
+    def review(rid: str, text: str) -> Review:
+        rec = Recommendation(review_id=rid, number="1", text=text, addressees=["Police"])
+        return Review(id=rid, title=f"Review {rid}", csp="Testshire CSP", recommendations=[rec])
+
+    build_index(
+        tmp_path,
+        [
+            review("pairs", "Risk assessment is weak; assessment training is missing."),
+            review("apart", "Risk assessment training is weak; assessment training programme."),
+            review("inrow", "Deliver risk assessment training programme to all staff."),
+        ],
+    )
+    searcher = IndexHandle(tmp_path).searcher()
+    q = parse_query(searcher.schema, typed).query
+    found = {searcher.stored_fields(d)["review_id"] for d in _docs(searcher, q)}
+    assert found == expected
+    assert set(_docs(searcher, q)) == _whoosh_docs(searcher, q)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_any_run_of_words_from_a_recommendation_finds_it(handles, data):
+    """A phrase cut from a recommendation finds that recommendation, as Whoosh finds it."""
+    handle_map, reviews = handles
+    searcher = handle_map["whole"].searcher()
+    recs = [rec for r in reviews for rec in r.recommendations]
+    rec = data.draw(st.sampled_from(recs))
+    words = WORD.findall(rec.text)
+    length = data.draw(st.integers(2, 5))
+    start = data.draw(st.integers(0, max(0, len(words) - length)))
+    run = words[start : start + length]
+    if all(w.lower() in stop_words() for w in run):
+        return  # a phrase of stop words finds nothing (they are not indexed)
+    typed = '"' + " ".join(run) + '"'
+    q = parse_query(searcher.schema, typed).query
+    fast = _docs(searcher, q)
+    assert set(fast) == _whoosh_docs(searcher, q)
+    doc = searcher.document_number(doc_id=f"{rec.review_id}#rec-{rec.number}")
+    assert doc in fast, typed
