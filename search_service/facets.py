@@ -6,9 +6,10 @@ once per index version costs tens of milliseconds.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain, compress, filterfalse
 
 from .query import SearchRequest
@@ -161,13 +162,20 @@ def filter_test(table: FacetTable, req: SearchRequest, skip: str | None = None):
     return lambda d: matches(table, d, req, skip=skip)
 
 
-def count_facets(
-    table: FacetTable, matched: list[int], req: SearchRequest
-) -> dict[str, list[dict]]:
+@dataclass
+class FacetCounts:
+    """Each facet's listed values (value, count, selected) and how many distinct values it has."""
+
+    values: dict[str, list[dict]] = field(default_factory=dict)
+    distinct: dict[str, int] = field(default_factory=dict)
+
+
+def count_facets(table: FacetTable, matched: list[int], req: SearchRequest) -> FacetCounts:
     """Value/count/selected lists per facet over the matched documents.
 
     Disjunctive: a facet's counts ignore its own selection, so ticking a second value
-    shows what it would add.
+    shows what it would add. Each facet lists its req.facet_size most frequent values (all
+    when None), then any selected value not among them, so a choice can always be undone.
     """
     counts: dict[str, Counter] = {}
     if (
@@ -179,20 +187,36 @@ def count_facets(
         counts = _counts_by_complement(table, matched)
     else:
         counts = _counts(table, matched, req)
-    facets: dict[str, list[dict]] = {}
+    out = FacetCounts()
     for name in FACETS:
         selected = set(req.chosen(name))
-        # Ties in count go by name, then by exact value (so the order never depends on the
-        # order documents were counted in).
-        items = sorted(counts[name].items(), key=lambda kv: (-kv[1], kv[0].lower(), kv[0]))
+        items = _most_frequent(counts[name], req.facet_size)
         values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
-        # A selected value stays listed (with 0) so it can always be undone.
+        listed = {v for v, _ in items}
+        # A selected value stays listed (with its count, 0 if none) so it can be undone.
         values += [
-            {"value": v, "count": 0, "selected": True}
-            for v in sorted(selected - counts[name].keys())
+            {"value": v, "count": counts[name].get(v, 0), "selected": True}
+            for v in sorted(selected - listed, key=lambda v: (-counts[name].get(v, 0), v))
         ]
-        facets[name] = values
-    return facets
+        out.values[name] = values
+        out.distinct[name] = len(counts[name].keys() | selected)
+    return out
+
+
+def _order(kv: tuple[str, int]) -> tuple:
+    # Ties in count go by name, then by exact value (so the order never depends on the
+    # order documents were counted in).
+    return (-kv[1], kv[0].lower(), kv[0])
+
+
+def _most_frequent(counts: Counter, size: int | None) -> list[tuple[str, int]]:
+    """The size most frequent (value, count) pairs in _order (all when size is None)."""
+    if size is None or len(counts) <= size:
+        return sorted(counts.items(), key=_order)
+    # The size-th highest count over plain ints first (in C), so only values reaching it
+    # (those shown, and ties) are ordered by name: ~1,200 agencies, 30 shown.
+    least = heapq.nlargest(size, counts.values())[-1]
+    return sorted((kv for kv in counts.items() if kv[1] >= least), key=_order)[:size]
 
 
 def _full_counts(table: FacetTable) -> dict[str, Counter]:

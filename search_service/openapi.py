@@ -6,7 +6,7 @@ OpenAPI 3.1 schemas are JSON Schema 2020-12, so the tests validate real response
 from __future__ import annotations
 
 from .facets import FACETS, HIT_TYPES
-from .query import GROUPS, SORTS, YEAR_FIELDS
+from .query import FACET_SIZE, GROUPS, SORTS, YEAR_FIELDS
 from .search import EXPORT_COLUMNS, MAX_PER_PAGE
 
 STRING = {"type": "string"}
@@ -66,6 +66,20 @@ _COMMON = {
         "type": "object",
         "required": list(FACETS),
         "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
+    },
+    "facet_distinct": {
+        "type": "object",
+        "description": "how many distinct values each facet has among the matches",
+        "required": list(FACETS),
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    },
+    "facet_size": {
+        "type": ["integer", "null"],
+        "description": "values each facet lists (null: all)",
+    },
+    "facet_all_url": {
+        "type": ["string", "null"],
+        "description": "this search listing every facet value; null when all are listed",
     },
     "suggestion": {"type": ["string", "null"]},
     "notes": STRINGS,
@@ -280,6 +294,12 @@ def openapi_document() -> dict:
             "group",
             "none: every matching text; review: one entry per review",
             {"enum": list(GROUPS), "default": GROUPS[0]},
+        ),
+        _param(
+            "facet_size",
+            "values each facet lists, most frequent first (selected values are always "
+            "listed too); max lists them all",
+            {"type": "string", "pattern": "^([1-9][0-9]{0,5}|max)$", "default": str(FACET_SIZE)},
         ),
     ]
     return {

@@ -30,6 +30,10 @@ class QueryError(ValueError):
     """A request the search cannot answer; the message is shown to the user as it is."""
 
 
+# Values a facet lists unless asked for more (?facet_size=N or max), as Datasette does.
+FACET_SIZE = 30
+
+
 @dataclass
 class SearchRequest:
     """Everything a search page, API call or export asks for."""
@@ -44,6 +48,8 @@ class SearchRequest:
     group: str = "none"
     page: int = 1
     per_page: int = 20
+    # How many values each facet lists, most frequent first (None: all of them).
+    facet_size: int | None = FACET_SIZE
 
     def chosen(self, facet: str) -> list[str]:
         """The values chosen for one facet (empty when none)."""

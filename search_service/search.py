@@ -203,12 +203,14 @@ def run_search(
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
-        "facets": facets,
+        "facets": facets.values,
         "suggestion": suggestion,
         "corrected_query": corrected,
         "notes": pq.notes + ([PARTIAL_NOTE] if deadline.hit else []),
         "expansions": pq.expansions,
         "partial": deadline.hit,
+        "facet_distinct": facets.distinct,
+        "facet_size": req.facet_size,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 
@@ -378,9 +380,11 @@ def group_by_review(handle: IndexHandle, req: SearchRequest, per_review: int = 3
         "per_page": per_page,
         "pages": max(1, -(-len(reviews) // per_page)),
         "groups": groups,
-        "facets": facets,
+        "facets": facets.values,
         "suggestion": None,
         "notes": m.notes,
+        "facet_distinct": facets.distinct,
+        "facet_size": req.facet_size,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
     }
 

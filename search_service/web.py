@@ -34,7 +34,7 @@ from . import export as exports
 from .facets import FACETS, HIT_TYPES
 from .index import IndexHandle, IndexMissingError
 from .openapi import openapi_document
-from .query import GROUPS, SORTS, YEAR_FIELDS, QueryError, SearchRequest
+from .query import FACET_SIZE, GROUPS, SORTS, YEAR_FIELDS, QueryError, SearchRequest
 from .search import (
     EXPORT_COLUMNS,
     MAX_PER_PAGE,
@@ -95,7 +95,19 @@ def search_request(args: MultiDict) -> SearchRequest:
         group=_choice(args, "group", GROUPS),
         page=max(1, _int_arg(args, "page", 1)),
         per_page=max(1, min(per_page, MAX_PER_PAGE)),
+        facet_size=_facet_size(args),
     )
+
+
+def _facet_size(args: MultiDict) -> int | None:
+    raw = args.get("facet_size", "").strip()
+    if not raw:
+        return FACET_SIZE
+    if raw == "max":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise BadRequest(f"'facet_size' must be a whole number from 1, or max, not {raw[:40]!r}.")
+    return int(raw)
 
 
 def request_params(
@@ -114,6 +126,8 @@ def request_params(
         params.append(("sort", req.sort))
     if req.group != GROUPS[0]:
         params.append(("group", req.group))
+    if req.facet_size != FACET_SIZE:
+        params.append(("facet_size", "max" if req.facet_size is None else str(req.facet_size)))
     if page > 1:
         params.append(("page", str(page)))
     return params
@@ -184,6 +198,14 @@ def search_data(path: str = "/search") -> dict:
         for v in req.chosen(name)
     ]
     data["clear_url"] = url_with(path, [("q", req.q)] if req.q else [])
+    # Facets list their most frequent values; this URL is the same search listing them all.
+    truncated = any(
+        len(values) < data["facet_distinct"][name] for name, values in data["facets"].items()
+    )
+    all_values = dataclasses.replace(req, facet_size=None)
+    data["facet_all_url"] = (
+        url_with(path, request_params(all_values, page=req.page)) if truncated else None
+    )
     page = data["page"]
     data["prev_url"] = url_with(path, request_params(req, page=page - 1)) if page > 1 else None
     data["next_url"] = (

@@ -63,6 +63,51 @@ def test_facet_values_say_whether_they_are_selected_and_how_to_toggle(client):
     assert other["toggle_url"].startswith("/api/search?csp=Bolton&csp=")
 
 
+def test_facets_list_the_most_frequent_values_and_say_how_many_there_are(client):
+    everything = api(client, facet_size="max")
+    assert everything["facet_size"] is None and everything["facet_all_url"] is None
+    addressees = everything["facets"]["addressee"]
+    assert len(addressees) == everything["facet_distinct"]["addressee"] > 2
+    two = api(client, facet_size=2)
+    assert two["facet_size"] == 2
+    # The two most frequent, in the same order, with the same counts; the rest is counted.
+    pairs = [(f["value"], f["count"]) for f in two["facets"]["addressee"]]
+    assert pairs == [(f["value"], f["count"]) for f in addressees[:2]]
+    assert two["facet_distinct"] == everything["facet_distinct"]
+    assert two["facet_all_url"] == "/api/search?facet_size=max"
+    assert api(client)["facet_size"] == 30
+
+
+def test_a_chosen_value_outside_the_most_frequent_stays_listed_and_selected(client):
+    everything = api(client, facet_size="max")["facets"]["addressee"]
+    rare = everything[-1]["value"]
+    data = api(client, facet_size=2, addressee=rare)
+    listed = {f["value"]: f for f in data["facets"]["addressee"]}
+    assert len(listed) == 3
+    assert listed[rare]["selected"] is True
+    assert listed[rare]["count"] == everything[-1]["count"]
+    assert "facet_size=2" in listed[rare]["toggle_url"]
+
+
+def test_page_with_a_chosen_rare_agency_keeps_it_ticked_and_offers_all_values(client):
+    everything = api(client, facet_size="max")["facets"]["addressee"]
+    rare = everything[-1]["value"]
+    html = client.get("/search", query_string={"addressee": rare, "facet_size": 1}).get_data(
+        as_text=True
+    )
+    ticked = re.findall(r'name="addressee" value="([^"]*)" checked', html)
+    assert [t.replace("&amp;", "&").replace("&#39;", "'") for t in ticked] == [rare]
+    assert 'href="/search?addressee=' in html and "facet_size=max#facet-addressee" in html
+    assert f"Show all {len(everything)}" in html
+
+
+@pytest.mark.parametrize("bad", ["0", "-3", "ten", "1.5", "²"])
+def test_bad_facet_size_is_a_clear_400(client, bad):
+    response = client.get("/api/search", query_string={"facet_size": bad})
+    assert response.status_code == 400
+    assert "facet_size" in response.get_json()["error"]["message"]
+
+
 def test_facets_count_recommendations_across_the_corpus(client):
     data = api(client)
     csp_total = sum(f["count"] for f in data["facets"]["csp"])
