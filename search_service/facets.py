@@ -10,7 +10,8 @@ import heapq
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain, compress, filterfalse
+from itertools import filterfalse
+from operator import itemgetter
 
 from .query import SearchRequest
 
@@ -77,6 +78,15 @@ class FacetTable:
                     self._fill(offset + d, stored)
         self.live = [d for d in range(size) if self.type[d] is not None]
         self.is_rec = [t == "recommendation" for t in self.type]
+        # What each facet counts per document: its values, or none for the kinds of text
+        # it does not count (agency, CSP... count recommendations), so counting needs no
+        # per-document test.
+        self.counted = {
+            name: [v if rec else () for v, rec in zip(self.values[name], self.is_rec, strict=True)]
+            if facet.recommendations_only
+            else self.values[name]
+            for name, facet in FACETS.items()
+        }
 
     def _fill(self, docnum: int, stored: dict) -> None:
         canon = self.canon
@@ -219,7 +229,7 @@ def _most_frequent(counts: Counter, size: int | None) -> list[tuple[str, int]]:
     return sorted((kv for kv in counts.items() if kv[1] >= least), key=_order)[:size]
 
 
-def _full_counts(table: FacetTable) -> dict[str, Counter]:
+def full_counts(table: FacetTable) -> dict[str, Counter]:
     """Every facet's counts over the whole version (matching everything), computed once."""
     full = getattr(table, "_full", None)
     if full is None:
@@ -235,7 +245,7 @@ def _counts_by_complement(table: FacetTable, matched: list[int]) -> dict[str, Co
     subtraction keeps only positive counts, as counting would)."""
     rest = list(filterfalse(set(matched).__contains__, table.live))
     unmatched = _counts(table, rest, SearchRequest())
-    return {name: full - unmatched[name] for name, full in _full_counts(table).items()}
+    return {name: full - unmatched[name] for name, full in full_counts(table).items()}
 
 
 def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[str, Counter]:
@@ -244,20 +254,27 @@ def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[s
     # its own pass over them (its counts ignore it), the others share one.
     test = filter_test(table, req)
     passing = matched if test is None else [d for d in matched if test(d)]
-    recs = None
-    for name, facet in FACETS.items():
+    for name in FACETS:
         docs = passing
         if req.chosen(name):
             own = filter_test(table, req, skip=name)
             docs = matched if own is None else [d for d in matched if own(d)]
-        if facet.recommendations_only:
-            if docs is passing and recs is not None:
-                docs = recs
-            else:
-                only = list(compress(docs, map(table.is_rec.__getitem__, docs)))
-                if docs is passing:
-                    recs = only
-                docs = only
-        # map/chain/Counter run in C: a few milliseconds for tens of thousands of matches.
-        counts[name] = Counter(chain.from_iterable(map(table.values[name].__getitem__, docs)))
+        counts[name] = _count(table.counted[name], docs)
+    return counts
+
+
+def _count(values: list[tuple[str, ...]], docs: list[int]) -> Counter:
+    """How many of docs hold each value."""
+    if len(docs) > 1:
+        held = itemgetter(*docs)(values)  # one C call, where map() calls once per document
+    elif docs:
+        held = (values[docs[0]],)
+    else:
+        return Counter()
+    # Count each distinct tuple of values once (one object per tuple: hashed by identity),
+    # then its values: far fewer tuples than documents.
+    counts: Counter = Counter()
+    for values_held, n in Counter(held).items():
+        for value in values_held:
+            counts[value] += n
     return counts

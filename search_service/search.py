@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from whoosh import query as wq
 
-from .facets import count_facets, facet_table, filter_test
+from .facets import count_facets, facet_table, filter_test, full_counts
 from .highlight import MarkTerms, snippet, terms_to_mark
 from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
@@ -220,7 +220,8 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     version's where segments are shared), the BM25F field lengths of the searched fields and
     the decoded postings of their most frequent words."""
     old_table = (previous or {}).get("facets")
-    facet_table(caches, searcher, old_table)
+    # Counts over the whole version too: searches matching most documents subtract from them.
+    full_counts(facet_table(caches, searcher, old_table))
     for key, value in list((previous or {}).items()):
         if isinstance(key, tuple) and key[0] == "lengths":
             caches.setdefault(key, value)  # keyed by segment id: same segment, same lengths

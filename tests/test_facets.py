@@ -1,0 +1,52 @@
+"""Facet counts agree with counting the matching documents' stored fields one by one."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from search_service.facets import FACETS, count_facets, facet_table
+from search_service.index import IndexHandle
+from search_service.query import SearchRequest, parse_query
+from search_service.scoring import collect, use_pairs
+
+
+def _stored_values(stored: dict, name: str) -> list[str]:
+    raw = stored.get(FACETS[name].stored)
+    if FACETS[name].multi:
+        return list(raw or [])
+    return [raw] if raw else []
+
+
+@pytest.mark.parametrize(
+    "typed, filters",
+    [
+        ("", {}),
+        ("training", {}),
+        ('"domestic abuse"', {}),
+        ("risk", {"csp": ["Bolton"]}),
+        ("", {"type": ["recommendation"], "region": ["North West"]}),
+    ],
+)
+def test_counts_are_the_stored_values_of_the_matches(index_dir, typed, filters):
+    handle = IndexHandle(index_dir)
+    searcher = handle.searcher()
+    table = facet_table(handle.caches, searcher)
+    req = SearchRequest(q=typed, filters=filters, facet_size=None)
+    q = parse_query(searcher.schema, typed).query
+    matched = table.live if q is None else collect(searcher, use_pairs(q), {})[0]
+    facets = count_facets(table, list(matched), req).values
+    for name, facet in FACETS.items():
+        expected: Counter = Counter()
+        for d in matched:
+            stored = searcher.stored_fields(d)
+            if facet.recommendations_only and stored["type"] != "recommendation":
+                continue
+            # Disjunctive: a facet's own choice does not narrow its counts; the others do.
+            others = {k: v for k, v in filters.items() if k != name}
+            if all(set(_stored_values(stored, k)) & set(v) for k, v in others.items()):
+                expected.update(_stored_values(stored, name))
+        got = {f["value"]: f["count"] for f in facets[name] if f["count"]}
+        assert got == dict(expected), name
+    assert any(facets[name] for name in FACETS)
