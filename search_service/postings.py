@@ -18,6 +18,7 @@ Whoosh matcher, walked as before; a query holding ``NOT`` is left to ``scoring.c
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from itertools import accumulate
 from pickle import loads
@@ -123,38 +124,66 @@ class _Env:
             raise _Out
 
 
-def _blocks(reader, fieldname: str, btext: bytes, part: str):
-    """(ids, weights) or (ids, values) of one term's postings, a whole block at a time."""
+def _blocks(reader, fieldname: str, btext: bytes, part: str | None):
+    """(ids, weights), (ids, values) or (ids, None) of one term's postings, a block at a time.
+
+    Whoosh's own block reader decodes ids and expands absent or constant weights in Python
+    generators, one posting at a time; here the same data comes out of C (accumulate, tuple
+    repetition), and weights are not read at all when only ids are wanted.
+    """
     m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
     if type(m) is not W3LeafMatcher:  # another codec: one posting at a time
         one = m.weight if part == "weights" else m.value
         while m.is_active():
-            yield (m.id(),), (one(),)
+            yield (m.id(),), (None if part is None else one(),)
             m.next()
         return
-    read = m._read_weights if part == "weights" else m._read_values
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        if getattr(m, "_" + part) is None:
-            read()
-        yield m._ids, getattr(m, "_" + part)
+        if m._data is None:
+            m._read_data()
+        ids = m._ids
+        if ids is None:
+            ids = m._data[0]
+            if not m._byteids:
+                ids = tuple(accumulate(ids))  # W3LeafMatcher._read_ids' delta_decode
+        if part == "weights":
+            yield ids, _block_weights(m._data[1], m._blocklength)
+        elif part == "values":
+            if m._values is None:
+                m._read_values()
+            yield ids, m._values
+        else:
+            yield ids, None
         m._next_block()
 
 
-def _raw_postings(reader, fieldname: str, btext: bytes):
-    """(ids, weights) of one term in one segment, read block by block, deletions left out."""
+def _block_weights(weights, count: int):
+    """W3LeafMatcher._read_weights: every weight 1.0 (None), one float for all, or an array."""
+    if weights is None:
+        return (1.0,) * count
+    if isinstance(weights, float):
+        # Whoosh keeps weights in array("f"): the float rounded to single precision.
+        return array("f", (weights,)) * count
+    return weights
+
+
+def _raw_postings(reader, fieldname: str, btext: bytes, weights: bool = True):
+    """(ids, weights) of one term in one segment, read block by block, deletions left out
+    (weights empty when not wanted)."""
     ids: list[int] = []
-    weights: list[float] = []
-    for block_ids, block_weights in _blocks(reader, fieldname, btext, "weights"):
+    found: list[float] = []
+    for block_ids, block_weights in _blocks(
+        reader, fieldname, btext, "weights" if weights else None
+    ):
         ids.extend(block_ids)
-        weights.extend(block_weights)
+        if weights:
+            found.extend(block_weights)
     deleted = reader.deleted_docs_set
     if deleted:
         keep = [i for i, d in enumerate(ids) if d not in deleted]
         ids = [ids[i] for i in keep]
-        weights = [weights[i] for i in keep]
-    return ids, weights
+        found = [found[i] for i in keep] if weights else found
+    return ids, found
 
 
 def _term_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
@@ -162,8 +191,8 @@ def _term_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
     scores = env.cache.get(key)
     if scores is not None:
         return scores
-    ids, weights = _raw_postings(env.reader, fieldname, btext)
     field = env.sub.schema[fieldname]
+    ids, weights = _raw_postings(env.reader, fieldname, btext, weights=field.scorable)
     if not field.scorable:
         scores = dict.fromkeys(ids, 0.0)
     else:
@@ -294,19 +323,15 @@ def _positions_decoder(fmt):
     return decode
 
 
-def _positions_line_up(
-    env: _Env, fieldname: str, terms: list[bytes], candidates, offsets=None
-) -> list[int]:
-    """The candidates where terms[i] occurs at p + offsets[i] (default i) for some p."""
+def _positions_line_up(env: _Env, fieldname: str, terms: list[bytes], candidates) -> list[int]:
+    """The candidates where terms[i] occurs at p + i for some p, in fieldname."""
     decode = _positions_decoder(env.sub.schema[fieldname].format)
     values = [_term_values(env, fieldname, t) for t in terms]
-    offsets = list(range(len(terms))) if offsets is None else offsets
-    rest = list(zip(values[1:], offsets[1:], strict=True))
     found = []
     for n, d in enumerate(candidates):
         starts = set(decode(values[0][d]))
-        for vals, i in rest:
-            starts.intersection_update(map(i.__rsub__, decode(vals[d])))  # p - i
+        for i in range(1, len(terms)):
+            starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
             if not starts:
                 break
         else:
@@ -339,7 +364,7 @@ def _phrase(env: _Env, q) -> _Node | None:
         shingles = None
     if shingles is not None:
         # Two or three words: one shingle, held exactly by the documents holding the phrase.
-        # More: every triple (word i to i + 2), whose positions are then checked.
+        # More: every triple (word i to i + 2).
         size = min(len(terms), 3)
         words = [t.decode("utf-8") for t in terms]
         runs = []
@@ -355,12 +380,9 @@ def _phrase(env: _Env, q) -> _Node | None:
             if not candidates:
                 return _EMPTY
         if len(runs) > 1:
-            # Triple i at p + i for the triples covering every word once or more (0, 3, 6...
-            # and the last), enough to place each word at its offset.
-            cover = sorted({*range(0, len(runs), 3), len(runs) - 1})
-            candidates = _positions_line_up(
-                env, shingles, [runs[i] for i in cover], candidates, cover
-            )
+            # Four words or more: every triple is there, but maybe not in a row. The words'
+            # positions decide, read only in the (few) documents holding every triple.
+            candidates = _positions_line_up(env, q.fieldname, terms, candidates)
     else:
         # Documents holding every word, then word i at p + i for some p.
         candidates = None

@@ -39,8 +39,7 @@ def build_schema() -> fields.Schema:
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
         # Runs of two and three words of each searched field: a phrase of two or three words
-        # is one lookup, and a longer one reads the positions of its triples, not of its
-        # (far more common) words.
+        # is one lookup, and a longer one reads positions only where all its triples are.
         text_shingles=shingles_field(),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
         title_shingles=shingles_field(),

@@ -24,9 +24,8 @@ from .analysis import text_analyzer
 from .limits import CLOCK_EVERY
 
 # Companion fields holding every run of two and of three words at adjacent positions of each
-# searched field (schema.py), at the first word's position: a phrase of two or three words is
-# one lookup, and a longer one checks its word triples' positions (triple i at p + i) in the
-# documents holding them all, lists far shorter than its words'.
+# searched field (schema.py): a phrase of two or three words is one lookup, no positions read,
+# and a longer one reads its words' positions only in the documents holding all its triples.
 SHINGLE_FIELDS = {
     "text": "text_shingles",
     "title": "title_shingles",
@@ -43,11 +42,11 @@ def shingle(words) -> str:
 
 
 class ShingleAnalyzer(Analyzer):
-    """Runs of two and three of the text analyzer's words at adjacent positions, at the first's.
+    """Runs of two and three of the text analyzer's words at adjacent positions.
 
     Compounds put several words at one position; every combination is a shingle, so a
     phrase of two or three words matches a document exactly when the document holds its
-    shingle, and a longer one exactly where its triple i sits at position p + i for every i.
+    shingle.
     """
 
     def __init__(self):
@@ -56,13 +55,13 @@ class ShingleAnalyzer(Analyzer):
     def __eq__(self, other):
         return isinstance(other, ShingleAnalyzer)
 
-    def __call__(self, value, positions=False, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k != "chars"}
+    def __call__(self, value, **kwargs):
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("positions", "chars")}
         at: dict[int, set[str]] = {}
         for t in self.inner(value, positions=True, **kwargs):
             if not t.stopped:
                 at.setdefault(t.pos, set()).add(t.text)
-        tok = Token(positions=positions, removestops=False, mode=kwargs.get("mode", ""))
+        tok = Token(removestops=False, mode=kwargs.get("mode", ""))
         tok.boost = 1.0
         tok.stopped = False
         for pos, words in at.items():
@@ -73,20 +72,18 @@ class ShingleAnalyzer(Analyzer):
             for a in words:
                 for b in second:
                     tok.text = a + SHINGLE_SEP + b
-                    if positions:
-                        tok.pos = pos
                     yield tok
                     for c in third:
                         tok.text = a + SHINGLE_SEP + b + SHINGLE_SEP + c
-                        if positions:
-                            tok.pos = pos
                         yield tok
 
 
 def shingles_field() -> fields.FieldType:
-    """A field of word shingles (with positions) beside a searched one: matched, never
-    scored, stored or shown."""
-    return fields.FieldType(formats.Positions(), ShingleAnalyzer(), scorable=False, stored=False)
+    """A field of word shingles beside a searched one: matched, never scored, stored or shown.
+
+    Documents only, no positions: reading a term's postings then unpickles no positions.
+    """
+    return fields.FieldType(formats.Existence(), ShingleAnalyzer(), scorable=False, stored=False)
 
 
 def field_lengths(caches: dict, reader, fieldname: str) -> list[int]:

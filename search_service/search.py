@@ -19,6 +19,7 @@ from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
 from .scoring import collect, field_lengths, top, use_pairs
 from .suggest import suggest
 from .trends import count_reviews_per_year
+from .vocabulary import groups as vocabulary_groups
 
 MAX_PER_PAGE = 100
 # Analysed forms of the words reviews use for the people in a case (see similar_recommendations).
@@ -229,8 +230,33 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
         for name in DEFAULT_FIELDS:
             if name in searcher.schema.names() and searcher.schema[name].scorable:
                 field_lengths(caches, sub.reader(), name)
-    # Then the longest postings lists of the searched fields, up to half the postings cache.
+    # Then the longest postings lists of the searched fields, up to half the postings cache,
+    # and the vocabulary's names (a typed acronym searches them as phrases).
     prewarm(searcher, caches, DEFAULT_FIELDS)
+    warm_vocabulary(searcher, caches)
+
+
+def warm_vocabulary(searcher, caches: dict) -> int:
+    """Match every name of the vocabulary as a phrase, so its results are cached before an
+    acronym's first search needs them (phrases of four words or more read positions).
+    Returns how many phrases were matched."""
+    done = 0
+    for group in vocabulary_groups():
+        for name in group:
+            if " " not in name:
+                continue  # single words: prewarm() has the frequent ones
+            try:
+                parsed = parse_query(searcher.schema, f'"{name}"', vocabulary=False).query
+            except QueryError:
+                continue
+            if parsed is None:
+                continue
+            try:
+                collect_fast(searcher, use_pairs(parsed), caches)
+            except Unsupported:
+                continue
+            done += 1
+    return done
 
 
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:

@@ -156,3 +156,19 @@ def test_any_run_of_words_from_a_recommendation_finds_it(handles, data):
     assert set(fast) == _whoosh_docs(searcher, q)
     doc = searcher.document_number(doc_id=f"{rec.review_id}#rec-{rec.number}")
     assert doc in fast, typed
+
+
+def test_vocabulary_names_warmed_at_switch_give_the_same_results(handles):
+    """Acronyms search their long names as phrases; warming caches them, results unchanged."""
+    from search_service.search import warm_vocabulary
+
+    searcher = handles[0]["updated"].searcher()
+    q = use_pairs(parse_query(searcher.schema, "idva OR marac").query)
+    cold = collect_fast(searcher, q, {})
+    caches: dict = {}
+    assert warm_vocabulary(searcher, caches) > 20
+    phrases = [k for k in caches["postings"]._items if k[-1] == "phrase"]
+    assert phrases
+    warmed = collect_fast(searcher, q, caches)
+    assert dict(zip(*warmed, strict=True)) == dict(zip(*cold, strict=True))
+    assert len(cold[0]) > 0
