@@ -33,7 +33,6 @@ SHINGLE_FIELDS = {
     "csp_text": "csp_shingles",
 }
 SHINGLE_SEP = " "
-SHINGLE_SIZES = (2, 3)
 
 
 def shingle(words) -> str:
@@ -51,31 +50,52 @@ class ShingleAnalyzer(Analyzer):
 
     def __init__(self):
         self.inner = text_analyzer()
+        # Titles, CSPs and agency names repeat on every document of a review: their shingles
+        # are worked out once (a bounded memo, not pickled with the schema).
+        self._memo: dict[tuple[str, str], list[str]] = {}
+
+    def __getstate__(self) -> dict:
+        return {}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
 
     def __eq__(self, other):
         return isinstance(other, ShingleAnalyzer)
 
-    def __call__(self, value, **kwargs):
-        kwargs = {k: v for k, v in kwargs.items() if k not in ("positions", "chars")}
+    def shingles(self, value: str, mode: str = "") -> list[str]:
+        """Every shingle of value, in order."""
+        key = (value, mode)
+        found = self._memo.get(key)
+        if found is not None:
+            return found
         at: dict[int, set[str]] = {}
-        for t in self.inner(value, positions=True, **kwargs):
+        for t in self.inner(value, positions=True, mode=mode):
             if not t.stopped:
                 at.setdefault(t.pos, set()).add(t.text)
-        tok = Token(removestops=False, mode=kwargs.get("mode", ""))
-        tok.boost = 1.0
-        tok.stopped = False
+        found = []
         for pos, words in at.items():
             second = at.get(pos + 1)
             if not second:
                 continue
             third = at.get(pos + 2, ())
-            for a in words:
-                for b in second:
-                    tok.text = a + SHINGLE_SEP + b
-                    yield tok
-                    for c in third:
-                        tok.text = a + SHINGLE_SEP + b + SHINGLE_SEP + c
-                        yield tok
+            for a in sorted(words):
+                for b in sorted(second):
+                    found.append(a + SHINGLE_SEP + b)
+                    found.extend(a + SHINGLE_SEP + b + SHINGLE_SEP + c for c in sorted(third))
+        if len(value) <= 300:  # short, repeated values only; report text is read once
+            if len(self._memo) >= 20000:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
+
+    def __call__(self, value, mode="", **kwargs):
+        tok = Token(removestops=False, mode=mode)
+        tok.boost = 1.0
+        tok.stopped = False
+        for text in self.shingles(value, mode):
+            tok.text = text
+            yield tok
 
 
 def shingles_field() -> fields.FieldType:
