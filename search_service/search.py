@@ -17,7 +17,7 @@ from .model import format_month_year
 from .postings import Unsupported, collect_fast, prewarm
 from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
 from .scoring import collect, field_lengths, top, use_pairs
-from .suggest import suggest
+from .suggest import neighbours, suggest
 from .trends import count_reviews_per_year
 from .vocabulary import groups as vocabulary_groups
 
@@ -177,7 +177,9 @@ def run_search(
     suggestion = None
     corrected = None
     if pq.query is not None and len(found.kept) < FEW_RESULTS and not deadline.hit:
-        better = suggest(searcher.reader(), searcher.schema, pq.text, few_results=True)
+        better = suggest(
+            searcher.reader(), searcher.schema, pq.text, few_results=True, caches=handle.caches
+        )
         if better:
             suggestion = better.text
             if not found.kept and better.one_edit:
@@ -234,6 +236,7 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     # and the vocabulary's names (a typed acronym searches them as phrases).
     prewarm(searcher, caches, DEFAULT_FIELDS)
     warm_vocabulary(searcher, caches)
+    neighbours(searcher.reader(), caches)  # for "did you mean"
 
 
 def warm_vocabulary(searcher, caches: dict) -> int:

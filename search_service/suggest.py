@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from .query import _LEXEME, _is_plain
@@ -26,17 +27,91 @@ def _known(reader, schema, word: str) -> bool:
     return not terms or all(reader.doc_frequency("text", t) > 0 for t in terms)
 
 
-def _best_neighbour(reader, word: str, maxdist: int) -> str | None:
-    candidates = [w for w in reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1) if w != word]
+def _variants(word: str) -> list[str]:
+    """word and word less any one letter: two words one edit apart (a letter added, dropped,
+    changed, or two swapped) always share one of these."""
+    return [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
+
+
+class Neighbours:
+    """The suggestion lexicon's words by their variants (built once per index version), so
+    the words one edit from a word are a few dict lookups away. (Whoosh's terms_within
+    builds a Levenshtein automaton per call on one segment, which misses swapped letters,
+    and scans every word with the first letter on several.)"""
+
+    def __init__(self, reader):
+        by_variant: dict[str, list[str]] = {}
+        for btext in reader.lexicon(SPELL_FIELD):
+            word = btext.decode("utf-8")
+            for variant in set(_variants(word)):
+                by_variant.setdefault(variant, []).append(word)
+        self.by_variant = by_variant
+
+    def within_one(self, word: str) -> list[str]:
+        """The words one edit from word (a letter added, dropped, changed, or two neighbours
+        swapped) that start with its first letter, word included if known, sorted."""
+        found = {
+            other
+            for variant in _variants(word)
+            for other in self.by_variant.get(variant, ())
+            if other[:1] == word[:1] and _one_edit(other, word)
+        }
+        return sorted(found)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance(a, b) <= 1, in one pass instead of a full table."""
+    if len(a) < len(b):
+        a, b = b, a
+    if len(a) - len(b) > 1:
+        return False
+    i = 0
+    while i < len(b) and a[i] == b[i]:
+        i += 1
+    if i == len(b):
+        return True  # equal, or a has one letter more at the end
+    if len(a) > len(b):
+        return a[i + 1 :] == b[i:]  # a letter dropped
+    # Same length: one letter changed, or two neighbours swapped.
+    return a[i + 1 :] == b[i + 1 :] or (
+        a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+    )
+
+
+def neighbours(reader, caches: dict | None) -> Neighbours | None:
+    """The version's Neighbours, built on first use (None without caches)."""
+    if caches is None:
+        return None
+    found = caches.get("neighbours")
+    if found is None:
+        with caches.setdefault("neighbours_lock", threading.Lock()):
+            found = caches.get("neighbours")
+            if found is None:
+                found = caches["neighbours"] = Neighbours(reader)
+    return found
+
+
+def _best_neighbour(reader, word: str, maxdist: int, near: Neighbours | None = None) -> str | None:
+    if maxdist == 1 and near is not None:
+        within = near.within_one(word)
+    else:
+        within = reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1)
+    candidates = [w for w in within if w != word]
     if not candidates:
         return None
     return max(candidates, key=lambda w: (reader.doc_frequency(SPELL_FIELD, w), w))
 
 
-def suggest(reader, schema, q: str, few_results: bool) -> Suggestion | None:
-    """A corrected query when a word is unknown (or rare while results are few), else None."""
+def suggest(
+    reader, schema, q: str, few_results: bool, caches: dict | None = None
+) -> Suggestion | None:
+    """A corrected query when a word is unknown (or rare while results are few), else None.
+
+    With the version's caches, words one edit away come from its Neighbours.
+    """
     if SPELL_FIELD not in schema:
         return None
+    near = neighbours(reader, caches)
     out: list[str] = []
     changed = False
     one_edit = True
@@ -47,16 +122,16 @@ def suggest(reader, schema, q: str, few_results: bool) -> Suggestion | None:
             continue
         replacement = None
         if not _known(reader, schema, word):
-            replacement = _best_neighbour(reader, word, 1)
+            replacement = _best_neighbour(reader, word, 1, near)
             if replacement is None:
                 replacement = _best_neighbour(reader, word, 2)
                 one_edit = one_edit and replacement is None
         elif few_results and reader.doc_frequency(SPELL_FIELD, word) <= RARE_DOCS:
-            near = _best_neighbour(reader, word, 1)
-            if near and reader.doc_frequency(SPELL_FIELD, near) >= COMMONER * max(
+            near_word = _best_neighbour(reader, word, 1, near)
+            if near_word and reader.doc_frequency(SPELL_FIELD, near_word) >= COMMONER * max(
                 1, reader.doc_frequency(SPELL_FIELD, word)
             ):
-                replacement = near
+                replacement = near_word
         if replacement:
             changed = True
             out.append(replacement)
