@@ -162,8 +162,9 @@ def _toggle_urls(path: str, req: SearchRequest, name: str):
     return toggle_url
 
 
-def search_data(path: str = "/search") -> dict:
-    """Run the search the request asks for and add the URLs a page needs to move around."""
+def search_data(path: str = "/search", page: bool = True) -> dict:
+    """Run the search the request asks for, with the URLs to move between its states; with
+    page, also what only the HTML page shows (chips, paging links, other views)."""
     req = search_request(request.args)
     try:
         if req.group == "review":
@@ -182,6 +183,26 @@ def search_data(path: str = "/search") -> dict:
         toggle_url = _toggle_urls(path, req, name)
         for item in values:
             item["toggle_url"] = toggle_url(item["value"], item["selected"])
+    # Facets list their most frequent values; this URL is the same search listing them all.
+    truncated = any(
+        len(values) < data["facet_distinct"][name] for name, values in data["facets"].items()
+    )
+    all_values = dataclasses.replace(req, facet_size=None)
+    data["facet_all_url"] = (
+        url_with(path, request_params(all_values, page=req.page)) if truncated else None
+    )
+    if data["suggestion"]:
+        data["suggestion_url"] = url_with(
+            path, request_params(dataclasses.replace(req, q=data["suggestion"]))
+        )
+    g.search_total = data["total"]  # for the access log
+    if page:
+        _add_page_furniture(data, req, path)
+    return data
+
+
+def _add_page_furniture(data: dict, req: SearchRequest, path: str) -> None:
+    """Filters as chips, paging links, the year fields and the other views of the search."""
     data["filters"] = {name: req.chosen(name) for name in FACETS}
     data.update(
         year_from=req.year_from, year_to=req.year_to, year_field=req.year_field, sort=req.sort
@@ -198,27 +219,13 @@ def search_data(path: str = "/search") -> dict:
         for v in req.chosen(name)
     ]
     data["clear_url"] = url_with(path, [("q", req.q)] if req.q else [])
-    # Facets list their most frequent values; this URL is the same search listing them all.
-    truncated = any(
-        len(values) < data["facet_distinct"][name] for name, values in data["facets"].items()
-    )
-    all_values = dataclasses.replace(req, facet_size=None)
-    data["facet_all_url"] = (
-        url_with(path, request_params(all_values, page=req.page)) if truncated else None
-    )
     page = data["page"]
     data["prev_url"] = url_with(path, request_params(req, page=page - 1)) if page > 1 else None
     data["next_url"] = (
         url_with(path, request_params(req, page=page + 1)) if page < data["pages"] else None
     )
     data["demo"] = handle().meta.get("synthetic_reviews", 0) > 0
-    if data["suggestion"]:
-        data["suggestion_url"] = url_with(
-            path, request_params(dataclasses.replace(req, q=data["suggestion"]))
-        )
     data["views"] = view_links(req, path)
-    g.search_total = data["total"]  # for the access log
-    return data
 
 
 def _option_links(req: SearchRequest, path: str, name: str, choices: tuple[str, ...]) -> list:
@@ -266,12 +273,8 @@ def search_page():
 @bp.route("/api/search")
 def search_api():
     """Search results as JSON."""
-    data = search_data("/api/search")
-    # Page furniture only; the API keeps the data and the facet toggle URLs.
-    page_only = ("chips", "clear_url", "prev_url", "next_url", "filters", "views", "demo")
-    for key in (*page_only, "year_from", "year_to", "year_field", "sort"):
-        data.pop(key, None)
-    return jsonify(data)
+    # The data and the facet toggle URLs, without the page's furniture.
+    return jsonify(search_data("/api/search", page=False))
 
 
 @bp.route("/reviews/<review_id>")
