@@ -27,36 +27,41 @@ def _known(reader, schema, word: str) -> bool:
     return not terms or all(reader.doc_frequency("text", t) > 0 for t in terms)
 
 
-def _variants(word: str) -> list[str]:
-    """word and word less any one letter: two words one edit apart (a letter added, dropped,
-    changed, or two swapped) always share one of these."""
-    return [word] + [word[:i] + word[i + 1 :] for i in range(len(word))]
+def _deletions(word: str) -> set[str]:
+    """word less any one letter."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class Neighbours:
-    """The suggestion lexicon's words by their variants (built once per index version), so
-    the words one edit from a word are a few dict lookups away. (Whoosh's terms_within
-    builds a Levenshtein automaton per call on one segment, which misses swapped letters,
-    and scans every word with the first letter on several.)"""
+    """The suggestion lexicon's words, and its words by each of their one-letter deletions
+    (built once per index version): two words one edit apart (a letter added, dropped,
+    changed, or two neighbours swapped) are one another, or one is a deletion of the other,
+    or they share a deletion, so the words one edit from a word are a few dict lookups away.
+    (Whoosh's terms_within builds a Levenshtein automaton per call on one segment, which
+    misses swapped letters, and scans every word with the first letter on several.)"""
 
     def __init__(self, reader):
-        by_variant: dict[str, list[str]] = {}
-        for btext in reader.lexicon(SPELL_FIELD):
-            word = btext.decode("utf-8")
-            for variant in set(_variants(word)):
-                by_variant.setdefault(variant, []).append(word)
-        self.by_variant = by_variant
+        self.words = {b.decode("utf-8") for b in reader.lexicon(SPELL_FIELD)}
+        by_deletion: dict[str, str | tuple[str, ...]] = {}
+        for word in self.words:
+            for key in _deletions(word):
+                # Most keys have one word: kept as a plain string, not a container.
+                held = by_deletion.get(key)
+                by_deletion[key] = word if held is None else (*_as_tuple(held), word)
+        self.by_deletion = by_deletion
 
     def within_one(self, word: str) -> list[str]:
         """The words one edit from word (a letter added, dropped, changed, or two neighbours
         swapped) that start with its first letter, word included if known, sorted."""
-        found = {
-            other
-            for variant in _variants(word)
-            for other in self.by_variant.get(variant, ())
-            if other[:1] == word[:1] and _one_edit(other, word)
-        }
-        return sorted(found)
+        keys = _deletions(word)
+        candidates = {k for k in (word, *keys) if k in self.words}
+        for key in (word, *keys):
+            candidates.update(_as_tuple(self.by_deletion.get(key, ())))
+        return sorted(c for c in candidates if c[:1] == word[:1] and _one_edit(c, word))
+
+
+def _as_tuple(held: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (held,) if isinstance(held, str) else held
 
 
 def _one_edit(a: str, b: str) -> bool:
