@@ -367,6 +367,24 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise SystemExit(f"{url} did not answer 200 in {timeout}s: {last}")
 
 
+def wait_warm(url: str, proc: subprocess.Popen, answers: int, timeout: float = 120) -> float:
+    """Wait until /healthz says warm `answers` times in a row (each on a new connection, so
+    every worker of `serve --workers N` is asked); seconds waited. A server whose /healthz
+    has no "warm" (an older checkout) counts as warm."""
+    started = time.monotonic()
+    in_a_row = 0
+    while in_a_row < answers:
+        if proc.poll() is not None:
+            raise SystemExit(f"server for {url} exited with {proc.returncode}")
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"{url} did not say warm in {timeout}s")
+        status, body = http_get(url)
+        in_a_row = in_a_row + 1 if status == 200 and json.loads(body).get("warm", True) else 0
+        if not in_a_row:
+            time.sleep(0.2)
+    return time.monotonic() - started
+
+
 def start(
     cmd: list[str], env: dict | None = None, log_path: Path | None = None
 ) -> subprocess.Popen:
@@ -581,6 +599,7 @@ def multiproc(
     try:
         for p, s in zip(ports, servers, strict=True):
             wait_http(f"http://127.0.0.1:{p}/healthz", s)
+            wait_warm(f"http://127.0.0.1:{p}/healthz", s, answers=1)
         proxy = start([nginx, "-p", str(tmp), "-c", str(nginx_config(tmp, front, ports))])
         base = f"http://127.0.0.1:{front}"
         wait_http(base + "/healthz", proxy)
@@ -748,6 +767,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wait_http(ours_base + "/healthz", ours)
         wait_http(ds_base + "/bench/recommendations.json?_size=1", ds)
+        # Steady state on both sides: ours fills its caches in the background after a start.
+        waited = wait_warm(ours_base + "/healthz", ours, answers=10 * args.workers)
+        log(f"our server was warm after {waited:.1f} s more")
         log("warming up ...")
         warm = warmup_queries(queries)
         for _ in range(2):

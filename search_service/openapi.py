@@ -227,6 +227,11 @@ HEALTH = _obj(
         "summaries": {"type": "integer"},
         "passages": {"type": "integer"},
         "synthetic_reviews": {"type": "integer"},
+        "warm": {
+            "type": "boolean",
+            "description": "the live version's caches are filled (false for a few seconds "
+            "after a start or a new version; searches work meanwhile, more slowly)",
+        },
     }
 )
 

@@ -31,6 +31,7 @@ class _Version:
         self.lease = lease
         self.caches: dict = {}
         self.users = 0  # thread searchers open on this version
+        self.warmed = threading.Event()  # set when the warm-up thread has filled the caches
 
     def release(self) -> None:
         if self.lease >= 0:
@@ -128,6 +129,7 @@ class IndexHandle:
             except Exception:  # noqa: BLE001 - warming is an optimisation; searches build lazily
                 pass
             finally:
+                version.warmed.set()
                 with self._lock:
                     version.users -= 1
                     if version.users == 0 and version is not self._current:
@@ -153,6 +155,11 @@ class IndexHandle:
     def meta(self) -> dict:
         """meta.json of the version searchers currently read."""
         return self._check().meta
+
+    @property
+    def warm(self) -> bool:
+        """Whether the live version's caches are filled (searches are at full speed)."""
+        return self._check().warmed.is_set()
 
     @property
     def version(self) -> str:

@@ -295,11 +295,16 @@ def _number_key(number: str) -> tuple:
 
 
 def health(handle: IndexHandle) -> dict:
-    """Index version, build time and document counts for /healthz."""
+    """Index version, build time, document counts and warm-up state for /healthz."""
     meta = handle.meta
     keys = ("version", "built_at", "reviews", "recommendations", "summaries", "passages")
     synthetic = meta.get("synthetic_reviews", 0)
-    return {"status": "ok", **{k: meta.get(k) for k in keys}, "synthetic_reviews": synthetic}
+    return {
+        "status": "ok",
+        **{k: meta.get(k) for k in keys},
+        "synthetic_reviews": synthetic,
+        "warm": handle.warm,
+    }
 
 
 def addressee_counts(handle: IndexHandle) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """The web page and JSON API, through the real Flask app over a real index."""
 
 import re
+import time
 
 import pytest
 
@@ -292,6 +293,13 @@ def test_healthz_answers_with_counts(client):
     assert data["reviews"] == 10  # seed, hostile page, eight synthetic
     assert data["recommendations"] > 9
     assert data["version"].startswith("v-")
+
+
+def test_healthz_says_when_the_caches_are_warm(client):
+    deadline = time.monotonic() + 30
+    while not client.get("/healthz").get_json()["warm"]:
+        assert time.monotonic() < deadline, "the warm-up never finished"
+        time.sleep(0.05)
 
 
 def test_unknown_hit_type_is_a_clear_400(client):
