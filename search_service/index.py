@@ -20,6 +20,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.query import Term
+from whoosh.reading import SegmentReader
 
 from .analysis import analysis_fingerprint
 from .config import setting
@@ -245,6 +246,33 @@ def _count(ix) -> dict:
     }
 
 
+# Small segments (fewer live documents than this share of all) are merged once there are
+# more than MAX_SMALL_SEGMENTS of them: every search visits every segment.
+SMALL_SEGMENT_SHARE = 1 / 8
+MAX_SMALL_SEGMENTS = 2
+
+
+def merge_small_segments(writer, segments: list) -> list:
+    """Whoosh merge policy for updates: segments without a live document are dropped, and
+    small ones (counting live documents, so a mostly deleted segment is small) are merged
+    into the new segment once there are more than a couple.
+
+    Each update adds a segment; re-updating a file leaves its old segment with nothing
+    live. Whoosh's own MERGE_SMALL keeps both kinds (it merges only segments of a few
+    documents), so searches slowed with every update.
+    """
+    live = [seg for seg in segments if seg.doc_count() > 0]
+    total = sum(seg.doc_count() for seg in live)
+    small = [seg for seg in live if seg.doc_count() < total * SMALL_SEGMENT_SHARE]
+    if len(small) <= MAX_SMALL_SEGMENTS:
+        return live
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)  # live documents only
+        reader.close()
+    return [seg for seg in live if seg not in small]
+
+
 def update_index(
     index_dir: Path,
     changes: Callable[[dict[str, str], dict], object],
@@ -276,12 +304,17 @@ def update_index(
             # live version's files stay untouched whatever the writer does.
             shutil.copytree(index_dir / live, building, ignore=shutil.ignore_patterns(READERS))
             ix = windex.open_dir(str(building))
-            with ix.writer(limitmb=256) as w:
+            w = ix.writer(limitmb=256)
+            try:
                 for review_id in plan.remove:
                     w.delete_by_term("review_id", review_id)
                 for review in plan.add:
                     w.delete_by_term("review_id", review.id)  # a new file may reuse an id
                     _add_review(w, review, stats)
+            except BaseException:
+                w.cancel()
+                raise
+            w.commit(mergetype=merge_small_segments)
             counts = _count(ix)
             ix.close()
             info = _info(version, counts, meta)

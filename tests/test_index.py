@@ -90,3 +90,37 @@ def test_a_running_handle_follows_a_rebuild(fresh_index, corpus_dir):
 def test_missing_index_is_reported(tmp_path):
     with pytest.raises(IndexMissingError, match="no index"):
         IndexHandle(tmp_path / "nothing").searcher()
+
+
+def test_updates_do_not_pile_up_segments(tmp_path):
+    """Updating the same reviews again and again leaves a few segments, each with live texts."""
+    from types import SimpleNamespace
+
+    from search_service.index import update_index
+    from search_service.model import Recommendation, Review
+
+    def review(rid: str, text: str) -> Review:
+        rec = Recommendation(review_id=rid, number="1", text=text, addressees=["Police"])
+        return Review(id=rid, title=f"Review {rid}", csp="Testshire", recommendations=[rec])
+
+    build_index(
+        tmp_path, [review(f"r{i}", f"Training on risk, round zero, {i}.") for i in range(150)]
+    )
+    for n in range(1, 9):
+        # The same 40 reviews each time (files edited again): the last update's segment then
+        # holds nothing live; and ten more each time, so small segments accumulate. (Segments
+        # of 100 texts: Whoosh's own policy merges only segments of a few dozen.)
+        rewritten = [*range(40), *range(40 + 10 * n, 50 + 10 * n)]
+        changed = [review(f"r{i}", f"Training on risk, round {n}x, {i}.") for i in rewritten]
+        plan = SimpleNamespace(remove=[], add=changed, files={})
+        update_index(tmp_path, lambda files, meta, plan=plan: plan)
+    handle = IndexHandle(tmp_path)
+    searcher = handle.searcher()
+    segments = [sub.reader() for sub, _ in searcher.leaf_searchers()]
+    assert all(r.doc_count() > 0 for r in segments)
+    assert len(segments) <= 5
+    assert searcher.doc_count() == 300  # 150 reviews: a summary and a recommendation each
+    found = run_search(handle, SearchRequest(q="8x", filters={"type": ["recommendation"]}))
+    assert found["total"] == 50
+    old = run_search(handle, SearchRequest(q="zero", filters={"type": ["recommendation"]}))
+    assert old["total"] == 150 - 40 - 80
