@@ -42,6 +42,13 @@ SETTINGS = (
         "megabytes of decoded postings each server process keeps per index version (0: none)",
     ),
     Setting(
+        "COMPACT_POSTINGS_MB",
+        "DHR_COMPACT_POSTINGS_MB",
+        48.0,
+        "megabytes of postings each server process decodes ahead, compactly, per index version "
+        "(12 bytes a posting; 0: none)",
+    ),
+    Setting(
         "BUILD_PROCS",
         "DHR_BUILD_PROCS",
         0,

@@ -102,6 +102,50 @@ class PostingsCache:
                 self.used -= len(old) * BYTES_PER_POSTING + 200
 
 
+class CompactPostings:
+    """Per-version store of postings decoded ahead of use: (segment, field, term) -> (ids,
+    scores) as arrays, 12 bytes a posting where a dict costs ~100. Filled at warm-up for the
+    searched fields' terms, commonest first, within $DHR_COMPACT_POSTINGS_MB (config.py), so
+    a term's first use builds its dict in C instead of decoding Whoosh's blocks in Python."""
+
+    def __init__(self, budget: int | None = None):
+        if budget is None:
+            budget = int(setting("COMPACT_POSTINGS_MB") * 1024 * 1024)
+        self.budget = budget
+        self.used = 0
+        self.items: dict = {}
+
+    def get(self, key) -> dict | None:
+        found = self.items.get(key)
+        if found is None:
+            return None
+        ids, scores = found
+        if scores is None:  # a field that is matched, never scored (shingles)
+            return dict.fromkeys(ids, 0.0)
+        return dict(zip(ids, scores, strict=True))
+
+    @staticmethod
+    def _size(postings: int, scored: bool) -> int:
+        return (12 if scored else 4) * postings + 150
+
+    def fits(self, postings: int, scored: bool = True) -> bool:
+        """Whether a term of this many postings fits in what is left of the budget."""
+        return self.used + self._size(postings, scored) <= self.budget
+
+    def add(self, key, scores: dict, scored: bool = True) -> None:
+        """Keep scores compactly (only the ids when not scored)."""
+        values = array("d", scores.values()) if scored else None
+        self.items[key] = (array("i", scores.keys()), values)
+        self.used += self._size(len(scores), scored)
+
+
+def compact_postings(caches: dict) -> CompactPostings:
+    found = caches.get("compact_postings")
+    if found is None:
+        found = caches.setdefault("compact_postings", CompactPostings())
+    return found
+
+
 def postings_cache(caches: dict) -> PostingsCache:
     cache = caches.get("postings")
     if cache is None:
@@ -116,6 +160,7 @@ class _Env:
         self.context = context
         self.weighting = context.weighting
         self.cache = postings_cache(caches)
+        self.compact = compact_postings(caches)
         seg = self.reader.segment()
         self.segid = seg.segment_id() if seg is not None else id(self.reader)
         self.deadline = deadline
@@ -192,6 +237,17 @@ def _term_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
     scores = env.cache.get(key)
     if scores is not None:
         return scores
+    scores = env.compact.get(key)
+    if scores is not None:
+        env.cache.put(key, scores)
+        return scores
+    scores = _decode_scores(env, fieldname, btext)
+    env.cache.put(key, scores)
+    return scores
+
+
+def _decode_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
+    """docnum -> score of one term, decoded from the index."""
     field = env.sub.schema[fieldname]
     ids, weights = _raw_postings(env.reader, fieldname, btext, weights=field.scorable)
     if not field.scorable:
@@ -212,7 +268,6 @@ def _term_scores(env: _Env, fieldname: str, btext: bytes) -> dict:
             while m.is_active():
                 scores[m.id()] = m.score()
                 m.next()
-    env.cache.put(key, scores)
     return scores
 
 
@@ -479,30 +534,38 @@ def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], l
 
 
 def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
-    """Decode the longest postings lists of fieldnames into the cache, up to share of it.
+    """Decode the longest postings lists of fieldnames (and their shingle fields) ahead of use:
+    into the postings cache up to share of it, then compactly (CompactPostings) for as many
+    more as its budget holds.
 
     Run when a version is opened (index.IndexHandle's warm-up thread): a term's first use
     costs time in proportion to its postings, so the common words every query class meets
     are decoded before searches need them. Returns how many postings were decoded.
     """
     cache = postings_cache(caches)
+    compact = compact_postings(caches)
     room = int(cache.budget * share) // BYTES_PER_POSTING
-    if room <= 0:
-        return 0
     context = searcher.context(weighting=FastBM25F(caches), needs_current=True)
     envs = [_Env(sub, context, caches, None) for sub, _offset in searcher.leaf_searchers()]
+    names = [*fieldnames, *(SHINGLE_FIELDS[n] for n in fieldnames if n in SHINGLE_FIELDS)]
     terms = []
     for i, env in enumerate(envs):
         schema, reader = env.sub.schema, env.reader
-        for name in fieldnames:
-            if name not in schema.names() or not schema[name].scorable:
-                continue
-            terms.extend((reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name))
+        for name in names:
+            if name in schema.names():
+                terms.extend(
+                    (reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name)
+                )
     terms.sort(key=lambda t: -t[0])
     done = 0
     for df, i, name, btext in terms:
-        if done + df > room:
-            break
-        _term_scores(envs[i], name, btext)
+        env = envs[i]
+        scored = env.sub.schema[name].scorable
+        if scored and done + df <= room:
+            _term_scores(env, name, btext)  # the commonest words: dicts, ready to combine
+        elif compact.fits(df, scored):
+            compact.add((env.segid, name, btext), _decode_scores(env, name, btext), scored)
+        else:
+            continue
         done += df
     return done

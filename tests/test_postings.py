@@ -172,3 +172,23 @@ def test_vocabulary_names_warmed_at_switch_give_the_same_results(handles):
     warmed = collect_fast(searcher, q, caches)
     assert dict(zip(*warmed, strict=True)) == dict(zip(*cold, strict=True))
     assert len(cold[0]) > 0
+
+
+def test_postings_decoded_ahead_give_the_same_scores(handles):
+    """After warm-up (postings cached as dicts and compactly) every query scores the same."""
+    from search_service.postings import PostingsCache, compact_postings
+    from search_service.search import warm_caches
+
+    searcher = handles[0]["updated"].searcher()
+    for dict_budget in (0, None):  # everything compact; or the commonest words as dicts
+        caches: dict = {"postings": PostingsCache(dict_budget)}
+        warm_caches(searcher, caches)
+        compact = compact_postings(caches).items
+        assert any(scores is None for _ids, scores in compact.values())  # shingles
+        if dict_budget == 0:
+            assert any(scores is not None for _ids, scores in compact.values())
+        for typed in QUERIES:
+            q = use_pairs(parse_query(searcher.schema, typed).query)
+            warmed = collect_fast(searcher, q, caches)
+            ids, scores = collect(searcher, q, {})
+            assert dict(zip(*warmed, strict=True)) == dict(zip(ids, scores, strict=True))
