@@ -270,9 +270,12 @@ def top(ids, scores, keep, n: int) -> list[int]:
     # Whoosh's TopCollector order: score descending, ties by docnum ascending, i.e. the
     # largest (score, -docnum) pairs; tuples compare in C, no key function per document.
     if keep is None and len(scores) > 4 * n > 0:
-        # The n-th best score first (floats only, in C); only documents scoring at least
-        # that can be in the top n, so only they become (score, -docnum) pairs.
-        least = heapq.nlargest(n, scores)[-1]
+        # A floor for the n-th best score: the n-th best of a sample of every k-th score
+        # (n scores at least reach it). Only documents scoring at least that can be in the
+        # top n, so only they become (score, -docnum) pairs; the sample keeps nlargest's
+        # Python loop to a few thousand scores instead of every match.
+        step = max(1, len(scores) // (64 * n))
+        least = heapq.nlargest(n, scores[::step])[-1]
         best = compress(zip(scores, ids, strict=True), map(least.__le__, scores))
         return [-d for s, d in heapq.nlargest(n, ((s, -d) for s, d in best))]
     pairs = zip(scores, map(neg, ids), strict=True)
