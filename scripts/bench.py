@@ -369,22 +369,22 @@ def wait_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
     raise SystemExit(f"{url} did not answer 200 in {timeout}s: {last}")
 
 
-def wait_warm(url: str, proc: subprocess.Popen, answers: int, timeout: float = 120) -> float:
-    """Wait until /healthz says warm `answers` times in a row (each on a new connection, so
-    every worker of `serve --workers N` is asked); seconds waited. A server whose /healthz
-    has no "warm" (an older checkout) counts as warm."""
+def wait_warm(log_path: Path, proc: subprocess.Popen, workers: int, timeout: float = 120) -> float:
+    """Wait until each of our `workers` processes has logged that its version is warm (an
+    `"event": "warm"` line in the serve log); seconds waited. An older checkout that logs no
+    such line is waited for 10 s."""
     started = time.monotonic()
-    in_a_row = 0
-    while in_a_row < answers:
+    while time.monotonic() - started < timeout:
         if proc.poll() is not None:
-            raise SystemExit(f"server for {url} exited with {proc.returncode}")
-        if time.monotonic() - started > timeout:
-            raise SystemExit(f"{url} did not say warm in {timeout}s")
-        status, body = http_get(url)
-        in_a_row = in_a_row + 1 if status == 200 and json.loads(body).get("warm", True) else 0
-        if not in_a_row:
-            time.sleep(0.2)
-    return time.monotonic() - started
+            raise SystemExit(f"our server exited with {proc.returncode}")
+        text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        warm = {line for line in text.splitlines() if '"event": "warm"' in line}
+        if len(warm) >= workers:
+            return time.monotonic() - started
+        if "warm" not in text and time.monotonic() - started > 10:
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise SystemExit(f"our server did not say warm in {timeout}s (see {log_path})")
 
 
 def start(
@@ -601,7 +601,7 @@ def multiproc(
     try:
         for p, s in zip(ports, servers, strict=True):
             wait_http(f"http://127.0.0.1:{p}/healthz", s)
-            wait_warm(f"http://127.0.0.1:{p}/healthz", s, answers=1)
+            wait_warm(out / f"ours-{p}.log", s, 1)
         proxy = start([nginx, "-p", str(tmp), "-c", str(nginx_config(tmp, front, ports))])
         base = f"http://127.0.0.1:{front}"
         wait_http(base + "/healthz", proxy)
@@ -770,7 +770,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_http(ours_base + "/healthz", ours)
         wait_http(ds_base + "/bench/recommendations.json?_size=1", ds)
         # Steady state on both sides: ours fills its caches in the background after a start.
-        waited = wait_warm(ours_base + "/healthz", ours, answers=10 * args.workers)
+        waited = wait_warm(out / f"ours-{ours_port}.log", ours, args.workers)
         log(f"our server was warm after {waited:.1f} s more")
         log("warming up ...")
         warm = warmup_queries(queries)

@@ -76,9 +76,11 @@ def access_record(response: Response, started: float | None) -> dict:
 
 
 def configure_access_log(stream=None) -> None:
-    """Send access-log lines (one JSON object each) to stderr; called by `serve`."""
+    """Send access-log lines and events (a version warmed: one JSON object each) to stderr;
+    called by `serve`."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
-    log.handlers[:] = [handler]
-    log.setLevel(logging.INFO)
-    log.propagate = False
+    for logger in (log, logging.getLogger("search_service.events")):
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import logging
 import os
 import threading
 import time
@@ -19,6 +21,9 @@ from .versions import (
     lease_version,
     read_meta,
 )
+
+# One JSON line per event (serve sends it to stderr with the access log): a version warmed.
+events = logging.getLogger("search_service.events")
 
 
 class _Version:
@@ -118,6 +123,7 @@ class IndexHandle:
         version.users += 1  # keeps its lease while the thread reads it (under self._lock)
 
         def run() -> None:
+            started = time.perf_counter()
             try:
                 searcher = version.ix.searcher()
                 try:
@@ -130,6 +136,9 @@ class IndexHandle:
                 pass
             finally:
                 version.warmed.set()
+                took = round(time.perf_counter() - started, 2)
+                record = {"event": "warm", "version": version.name, "seconds": took}
+                events.info(json.dumps({**record, "pid": os.getpid()}))
                 with self._lock:
                     version.users -= 1
                     if version.users == 0 and version is not self._current:

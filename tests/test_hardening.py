@@ -4,6 +4,7 @@ import json
 import logging
 import re
 import subprocess
+import time
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -234,9 +235,16 @@ def test_serve_writes_one_json_access_line_per_request_to_stderr(index_dir):
             base + "/api/search?q=marac", headers={"Cookie": "s=cookie-secret"}
         )
         urllib.request.urlopen(request, timeout=10).read()
+        deadline = time.monotonic() + 30
+        while not json.load(urllib.request.urlopen(base + "/healthz", timeout=10))["warm"]:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
     _, err = proc.communicate(timeout=10)
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    search = [line for line in lines if line["path"] == "/api/search"]
+    search = [line for line in lines if line.get("path") == "/api/search"]
     assert len(search) == 1, err
     assert search[0]["query"] == "q=marac" and search[0]["status"] == 200
     assert search[0]["hits"] > 0 and "cookie-secret" not in err
+    # Events share the stream: the version this server opened was warmed.
+    warm = [line for line in lines if line.get("event") == "warm"]
+    assert len(warm) == 1 and warm[0]["version"].startswith("v-") and warm[0]["seconds"] >= 0
