@@ -452,11 +452,21 @@ def _phrase(env: _Env, q) -> _Node | None:
             if not candidates:
                 return _EMPTY
         candidates = _positions_line_up(env, q.fieldname, terms, candidates)
-    # SpanNear2's score: the binary intersection tree of its words (shingles add 0.0).
-    nodes = [_Node({d: s[d] for d in candidates}) for s in scored]
-    node = make_binary_tree(_intersection, nodes)
-    env.cache.put(key, node.scores)
-    return _boosted(node, q.boost)
+    # SpanNear2's score: the binary intersection tree of its words (shingles add 0.0), summed
+    # column by column over the candidates in the tree's order, so bit for bit the same.
+    docs = list(candidates)
+    sums = _tree_sums([list(map(s.__getitem__, docs)) for s in scored])
+    found = dict(zip(docs, sums, strict=True))
+    env.cache.put(key, found)
+    return _boosted(_Node(found), q.boost)
+
+
+def _tree_sums(columns: list[list[float]]) -> list[float]:
+    """make_binary_tree's sums of aligned score columns: a + b for two, a + (b + c) for three."""
+    if len(columns) == 1:
+        return columns[0]
+    half = len(columns) // 2
+    return list(map(add, _tree_sums(columns[:half]), _tree_sums(columns[half:])))
 
 
 def _eval(env: _Env, q) -> _Node:

@@ -60,6 +60,10 @@ class SearchRequest:
 DEFAULT_FIELDS = ("text", "title", "addressee_text", "csp_text")
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
 MAX_VOCAB_WORDS = 8
+# Queries of plain words whose analysed terms one index version remembers (a few hundred
+# bytes each), and the most words such a query has.
+PLAIN_MEMO = 4096
+MAX_PLAIN_WORDS = 8
 # Bare words of a query, for vocabulary matching: letters, digits, inner ' ’ & - .
 _PLAIN_WORD = re.compile(r"^[\w][\w'’&.-]*$")
 _LEXEME = re.compile(r'=?"[^"]*"|[()]|[^\s()"]+')
@@ -151,14 +155,19 @@ def _weighted_form(form: str) -> str:
 
 
 def _phrase_boost(schema, q: str, parsed: wq.Query) -> wq.Query:
+    terms = _phrase_terms(schema, q)
+    if terms is None:
+        return parsed
+    return wq.AndMaybe(parsed, wq.Phrase("text", terms, boost=PHRASE_BOOST))
+
+
+def _phrase_terms(schema, q: str) -> list[str] | None:
     # Two to five plain words: documents holding them as a phrase rank above scattered ones.
     words = q.split()
     if not 2 <= len(words) <= 5 or not all(_is_plain(w) for w in words):
-        return parsed
+        return None
     terms = [t.text for t in schema["text"].analyzer(q, mode="query")]
-    if len(terms) < 2:
-        return parsed
-    return wq.AndMaybe(parsed, wq.Phrase("text", terms, boost=PHRASE_BOOST))
+    return terms if len(terms) >= 2 else None
 
 
 def normalise_query(q: str) -> tuple[str, list[str]]:
@@ -210,33 +219,69 @@ class ParsedQuery:
 _WORD = re.compile(r"\w+")
 
 
-def _one_word(schema, text: str, vocabulary: bool) -> wq.Query | None:
-    """What the parser makes of a single plain word (one term per searched field), without
-    running it: the commonest query, and the parser's plugins cost ~0.3 ms. None when the
-    word needs the parser (an operator, a vocabulary name, no term or several)."""
-    if not _WORD.fullmatch(text) or text in OPERATORS:
+def _plain_words(schema, text: str, vocabulary: bool, memo: dict | None = None) -> wq.Query | None:
+    """What the parser (and the phrase boost) make of one to MAX_PLAIN_WORDS plain words, each
+    one term per searched field, without running it: the commonest queries, and the parser's
+    plugins cost ~0.3 ms. None when the text needs the parser (an operator, a vocabulary name,
+    a stop word, punctuation). With memo (a dict kept per index version), each text is
+    analysed once."""
+    found = memo.get((text, vocabulary)) if memo is not None else None
+    if found is None:
+        found = _plain_terms(schema, text, vocabulary)
+        if memo is not None:
+            if len(memo) >= PLAIN_MEMO:
+                memo.clear()  # a crude bound: rebuilt from the words searched next
+            memo[(text, vocabulary)] = found
+    if not found:
         return None
-    if vocabulary and len(equivalents(text)) > 1:
-        return None
-    terms = []
-    for name in DEFAULT_FIELDS:
-        if name not in schema:
-            continue
-        analysed = list(schema[name].process_text(text, mode="query"))
-        if len(analysed) != 1:
-            return None
-        terms.append(wq.Term(name, analysed[0]))
-    return wq.Or(terms) if len(terms) > 1 else (terms[0] if terms else None)
+    # New query objects each time: callers may rewrite the tree they get.
+    per_word, phrase = found
+    ors = [wq.Or([wq.Term(name, term) for name, term in terms]) for terms in per_word]
+    ors = [o.subqueries[0] if len(o.subqueries) == 1 else o for o in ors]
+    q = ors[0] if len(ors) == 1 else wq.And(ors)
+    if phrase:
+        q = wq.AndMaybe(q, wq.Phrase("text", list(phrase), boost=PHRASE_BOOST))
+    return q
 
 
-def parse_query(schema, q: str, vocabulary: bool = True) -> ParsedQuery:
-    """The Whoosh query for what the user typed (None for an empty query), with notes."""
+def _plain_terms(schema, text: str, vocabulary: bool) -> tuple:
+    """(each word's (field, term) pairs, the phrase boost's terms or ()); () if not plain."""
+    words = text.split()
+    if not 1 <= len(words) <= MAX_PLAIN_WORDS:
+        return ()
+    if any(not _WORD.fullmatch(w) or w in OPERATORS for w in words):
+        return ()
+    if vocabulary and (
+        len(equivalents(text)) > 1 if len(words) == 1 else expand_vocabulary(text)[1]
+    ):
+        return ()
+    per_word = []
+    for word in words:
+        terms = []
+        for name in DEFAULT_FIELDS:
+            if name not in schema:
+                continue
+            analysed = list(schema[name].process_text(word, mode="query"))
+            if len(analysed) != 1:
+                return ()
+            terms.append((name, analysed[0]))
+        if not terms:
+            return ()
+        per_word.append(tuple(terms))
+    if len(set(per_word)) < len(per_word):
+        return ()  # the parser drops a repeated word: left to it
+    return tuple(per_word), tuple(_phrase_terms(schema, text) or ())
+
+
+def parse_query(schema, q: str, vocabulary: bool = True, memo: dict | None = None) -> ParsedQuery:
+    """The Whoosh query for what the user typed (None for an empty query), with notes; memo
+    is a dict the caller keeps per index version (see _plain_words)."""
     if len(q) > MAX_QUERY_CHARS:
         raise QueryError(f"The query is too long ({len(q)} characters; at most {MAX_QUERY_CHARS}).")
     text, notes = normalise_query(q)
     if not text:
         return ParsedQuery(None, text, notes)
-    one = _one_word(schema, text, vocabulary)
+    one = _plain_words(schema, text, vocabulary, memo)
     if one is not None:
         return ParsedQuery(one, text, notes)
     expanded, expansions = expand_vocabulary(text) if vocabulary else (text.replace("=", ""), [])

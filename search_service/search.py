@@ -151,8 +151,9 @@ def _page_of_hits(
     return hits
 
 
-def _parse(searcher, q: str, max_expansions: int):
-    pq = parse_query(searcher.schema, q)
+def _parse(searcher, q: str, max_expansions: int, caches: dict | None = None):
+    memo = caches.setdefault("plain_words", {}) if caches is not None else None
+    pq = parse_query(searcher.schema, q, memo=memo)
     pq.query, capped = cap_expansions(pq.query, searcher.reader(), max_expansions)
     pq.notes += capped
     return pq
@@ -171,7 +172,7 @@ def run_search(
     started = time.perf_counter()
     deadline = Deadline(time_limit)
     searcher = handle.searcher()
-    pq = _parse(searcher, req.q, max_expansions)
+    pq = _parse(searcher, req.q, max_expansions, handle.caches)
     table = facet_table(handle.caches, searcher)
     found = _find(searcher, table, pq.query, req, handle.caches, deadline)
     suggestion = None
@@ -184,7 +185,7 @@ def run_search(
             suggestion = better.text
             if not found.kept and better.one_edit:
                 # Nothing for the exact words: show what the near words find, and say so.
-                retry = _parse(searcher, better.text, max_expansions)
+                retry = _parse(searcher, better.text, max_expansions, handle.caches)
                 again = _find(searcher, table, retry.query, req, handle.caches, deadline)
                 if again.kept:
                     pq, found, corrected = retry, again, better.text

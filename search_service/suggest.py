@@ -11,6 +11,8 @@ SPELL_FIELD = "spell"
 # A rare word is worth a suggestion when a neighbour one edit away is this many times commoner.
 RARE_DOCS = 2
 COMMONER = 10
+# Words whose "known" answer one index version remembers.
+KNOWN_MEMO = 4096
 
 
 @dataclass
@@ -41,7 +43,15 @@ class Neighbours:
     misses swapped letters, and scans every word with the first letter on several.)"""
 
     def __init__(self, reader):
-        self.words = {b.decode("utf-8") for b in reader.lexicon(SPELL_FIELD)}
+        # Each word's document frequency, summed over segments as reader.doc_frequency does:
+        # ranking a rare word's neighbours then costs dict lookups, not hash-file probes.
+        df: dict[str, int] = {}
+        for leaf in reader.leaf_readers():
+            for term, info in leaf[0].iter_field(SPELL_FIELD):
+                word = term.decode("utf-8") if isinstance(term, bytes) else term
+                df[word] = df.get(word, 0) + info.doc_frequency()
+        self.df = df
+        self.words = df.keys()
         by_deletion: dict[str, str | tuple[str, ...]] = {}
         for word in self.words:
             for key in _deletions(word):
@@ -49,6 +59,16 @@ class Neighbours:
                 held = by_deletion.get(key)
                 by_deletion[key] = word if held is None else (*_as_tuple(held), word)
         self.by_deletion = by_deletion
+        self._known: dict[str, bool] = {}
+
+    def known(self, reader, schema, word: str) -> bool:
+        """_known(reader, schema, word), remembered for this version (bounded)."""
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) >= KNOWN_MEMO:
+                self._known.clear()
+            found = self._known[word] = _known(reader, schema, word)
+        return found
 
     def within_one(self, word: str) -> list[str]:
         """The words one edit from word (a letter added, dropped, changed, or two neighbours
@@ -96,6 +116,12 @@ def neighbours(reader, caches: dict | None) -> Neighbours | None:
     return found
 
 
+def _doc_frequency(reader, near: Neighbours | None, word: str) -> int:
+    if near is not None:
+        return near.df.get(word, 0)
+    return reader.doc_frequency(SPELL_FIELD, word)
+
+
 def _best_neighbour(reader, word: str, maxdist: int, near: Neighbours | None = None) -> str | None:
     if maxdist == 1 and near is not None:
         within = near.within_one(word)
@@ -104,7 +130,7 @@ def _best_neighbour(reader, word: str, maxdist: int, near: Neighbours | None = N
     candidates = [w for w in within if w != word]
     if not candidates:
         return None
-    return max(candidates, key=lambda w: (reader.doc_frequency(SPELL_FIELD, w), w))
+    return max(candidates, key=lambda w: (_doc_frequency(reader, near, w), w))
 
 
 def suggest(
@@ -126,15 +152,16 @@ def suggest(
             out.append(lex)
             continue
         replacement = None
-        if not _known(reader, schema, word):
+        known = near.known(reader, schema, word) if near else _known(reader, schema, word)
+        if not known:
             replacement = _best_neighbour(reader, word, 1, near)
             if replacement is None:
                 replacement = _best_neighbour(reader, word, 2)
                 one_edit = one_edit and replacement is None
-        elif few_results and reader.doc_frequency(SPELL_FIELD, word) <= RARE_DOCS:
+        elif few_results and _doc_frequency(reader, near, word) <= RARE_DOCS:
             near_word = _best_neighbour(reader, word, 1, near)
-            if near_word and reader.doc_frequency(SPELL_FIELD, near_word) >= COMMONER * max(
-                1, reader.doc_frequency(SPELL_FIELD, word)
+            if near_word and _doc_frequency(reader, near, near_word) >= COMMONER * max(
+                1, _doc_frequency(reader, near, word)
             ):
                 replacement = near_word
         if replacement:

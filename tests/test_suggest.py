@@ -65,3 +65,38 @@ def test_one_edit_is_damerau_levenshtein_at_most_one(a, b):
     from search_service.suggest import _one_edit
 
     assert _one_edit(a, b) == (damerau_levenshtein(a, b) <= 1)
+
+
+def test_neighbours_hold_each_words_document_frequency(tmp_path, corpus_dir):
+    """Suggestions rank neighbours by Neighbours.df: it must equal the reader's own count,
+    also over two segments (an --update adds one)."""
+    from types import SimpleNamespace
+
+    from search_service.index import build_index, update_index
+    from search_service.ingest.corpus import read_corpus
+
+    reviews = read_corpus(corpus_dir).reviews
+    build_index(tmp_path, reviews)
+    plan = SimpleNamespace(remove=[reviews[1].id], add=[reviews[1]], files={})
+    update_index(tmp_path, lambda files, meta: plan)
+    reader = IndexHandle(tmp_path).searcher().reader()
+    assert len(list(reader.leaf_readers())) == 2
+    near = Neighbours(reader)
+    words = _lexicon(reader)
+    assert sorted(near.df) == words
+    assert near.df == {w: reader.doc_frequency(SPELL_FIELD, w) for w in words}
+    assert near.df["police"] > 1
+
+
+def test_known_words_are_remembered_per_version_and_bounded(index_dir, monkeypatch):
+    import search_service.suggest as suggest_module
+
+    monkeypatch.setattr(suggest_module, "KNOWN_MEMO", 2)
+    searcher = IndexHandle(index_dir).searcher()
+    reader, schema = searcher.reader(), searcher.schema
+    near = Neighbours(reader)
+    for word in ("police", "polise", "marac", "police", "zzqx"):
+        for _ in range(2):
+            assert near.known(reader, schema, word) == suggest_module._known(reader, schema, word)
+        assert len(near._known) <= 2
+    assert near.known(reader, schema, "police") and not near.known(reader, schema, "zzqx")
