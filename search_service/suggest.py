@@ -152,7 +152,9 @@ def suggest(
             out.append(lex)
             continue
         replacement = None
-        known = near.known(reader, schema, word) if near else _known(reader, schema, word)
+        known = (
+            near.known(reader, schema, word) if near is not None else _known(reader, schema, word)
+        )
         if not known:
             replacement = _best_neighbour(reader, word, 1, near)
             if replacement is None:
