@@ -251,10 +251,8 @@ def _plain_terms(schema, text: str, vocabulary: bool) -> tuple:
         return ()
     if any(not _WORD.fullmatch(w) or w in OPERATORS for w in words):
         return ()
-    if vocabulary and (
-        len(equivalents(text)) > 1 if len(words) == 1 else expand_vocabulary(text)[1]
-    ):
-        return ()
+    if vocabulary and expand_vocabulary(text)[1]:
+        return ()  # a vocabulary name: the parser searches its other forms too
     per_word = []
     for word in words:
         terms = []

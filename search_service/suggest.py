@@ -51,9 +51,8 @@ class Neighbours:
                 word = term.decode("utf-8") if isinstance(term, bytes) else term
                 df[word] = df.get(word, 0) + info.doc_frequency()
         self.df = df
-        self.words = df.keys()
         by_deletion: dict[str, str | tuple[str, ...]] = {}
-        for word in self.words:
+        for word in df:
             for key in _deletions(word):
                 # Most keys have one word: kept as a plain string, not a container.
                 held = by_deletion.get(key)
@@ -74,7 +73,7 @@ class Neighbours:
         """The words one edit from word (a letter added, dropped, changed, or two neighbours
         swapped) that start with its first letter, word included if known, sorted."""
         keys = _deletions(word)
-        candidates = {k for k in (word, *keys) if k in self.words}
+        candidates = {k for k in (word, *keys) if k in self.df}
         for key in (word, *keys):
             candidates.update(_as_tuple(self.by_deletion.get(key, ())))
         return sorted(c for c in candidates if c[:1] == word[:1] and _one_edit(c, word))
