@@ -495,8 +495,10 @@ def _eval(env: _Env, q) -> _Node:
             if not all(type(s) is wq.Term for s in subs):
                 return _tree(env, q, subs, _union, lambda s: s.estimate_size(reader))
             # A word over the searched fields: the same for every query holding the word,
-            # so its merged dict is cached like a term's.
-            key = (env.segid, "or", q)
+            # so its merged dict is cached like a term's. Not keyed on q: Whoosh's Or hash
+            # XORs its terms', so a word over an even number of fields cancels out and
+            # every word's Or hashes alike (one long collision chain in the cache).
+            key = (env.segid, "or", q.boost, tuple((s.fieldname, s.text, s.boost) for s in subs))
             done = env.cache.get(key)
             if done is None:
                 done = _tree(env, q, subs, _union, lambda s: s.estimate_size(reader)).scores

@@ -192,3 +192,20 @@ def test_postings_decoded_ahead_give_the_same_scores(handles):
             warmed = collect_fast(searcher, q, caches)
             ids, scores = collect(searcher, q, {})
             assert dict(zip(*warmed, strict=True)) == dict(zip(ids, scores, strict=True))
+
+
+def test_each_words_cached_postings_have_their_own_hash(handles):
+    """A word's merged postings are cached per word; Whoosh's Or hashes every word's
+    four-field Or alike (the word cancels out), so keyed on the Or every lookup compared
+    against every word cached before it."""
+    searcher = handles[0]["updated"].searcher()
+    words = sorted(
+        {w.lower() for r in handles[1] for rec in r.recommendations for w in WORD.findall(rec.text)}
+    )
+    words = [w for w in words if w.isalpha() and w not in stop_words()][:60]
+    caches: dict = {}
+    for w in words:
+        collect_fast(searcher, use_pairs(parse_query(searcher.schema, w).query), caches)
+    keys = [k for k in caches["postings"]._items if k[1] == "or"]
+    assert len(keys) > 60  # one per word and segment
+    assert len({hash(k) for k in keys}) == len(keys)
