@@ -256,10 +256,16 @@ def _plain_terms(schema, text: str, vocabulary: bool) -> tuple:
     per_word = []
     for word in words:
         terms = []
+        # The searched fields share one analyzer (schema.py): a word is analysed once.
+        by_analyzer: dict[tuple, list[str]] = {}
         for name in DEFAULT_FIELDS:
             if name not in schema:
                 continue
-            analysed = list(schema[name].process_text(word, mode="query"))
+            field = schema[name]
+            key = (type(field), id(field.analyzer))
+            if key not in by_analyzer:
+                by_analyzer[key] = list(field.process_text(word, mode="query"))
+            analysed = by_analyzer[key]
             if len(analysed) != 1:
                 return ()
             terms.append((name, analysed[0]))
