@@ -36,6 +36,9 @@ from .scoring import SHINGLE_FIELDS, FastBM25F, PairedPhrase, _ListLengthScorer,
 
 # Decoded postings cost ~100 bytes each (an estimate, for the cache budget).
 BYTES_PER_POSTING = 100
+# Looked-up terms whose document frequency (0: absent) a version remembers outside the
+# lexicons read at warm-up; emptied at this size (~150 bytes a term).
+TERM_MEMO = 100_000
 
 
 class Unsupported(Exception):
@@ -146,6 +149,15 @@ def compact_postings(caches: dict) -> CompactPostings:
     return found
 
 
+def term_frequencies(caches: dict) -> tuple[dict, dict]:
+    """The version's term frequency tables (see _Env.df): whole lexicons, read at warm-up,
+    (segment, field) -> {term: df}; and a memo of other lookups, (segment, field, term) -> df."""
+    found = caches.get("term_df")
+    if found is None:
+        found = caches.setdefault("term_df", ({}, {}))
+    return found
+
+
 def postings_cache(caches: dict) -> PostingsCache:
     cache = caches.get("postings")
     if cache is None:
@@ -161,6 +173,7 @@ class _Env:
         self.weighting = context.weighting
         self.cache = postings_cache(caches)
         self.compact = compact_postings(caches)
+        self.lexicons, self.dfs = term_frequencies(caches)
         seg = self.reader.segment()
         self.segid = seg.segment_id() if seg is not None else id(self.reader)
         self.deadline = deadline
@@ -168,6 +181,22 @@ class _Env:
     def check(self):
         if self.deadline is not None and self.deadline.passed():
             raise _Out
+
+    def df(self, fieldname: str, btext: bytes) -> int:
+        """reader.doc_frequency (0 for a term the segment lacks), remembered per version: a
+        probe of Whoosh's on-disk hash table costs ~5 µs, and a word searched over four
+        fields in four segments takes eight of them per segment on first use."""
+        lexicon = self.lexicons.get((self.segid, fieldname))
+        if lexicon is not None:
+            return lexicon.get(btext, 0)
+        key = (self.segid, fieldname, btext)
+        found = self.dfs.get(key)
+        if found is None:
+            found = self.reader.doc_frequency(fieldname, btext)
+            if len(self.dfs) >= TERM_MEMO:
+                self.dfs.clear()
+            self.dfs[key] = found
+        return found
 
 
 def _blocks(reader, fieldname: str, btext: bytes, part: str | None):
@@ -278,7 +307,22 @@ def _btext(env: _Env, fieldname: str, text):
         btext = env.sub.schema[fieldname].to_bytes(text)
     except ValueError:
         return None
-    return btext if (fieldname, btext) in env.reader else None
+    # A term is in a segment's term table exactly when its document frequency is above 0.
+    return btext if env.df(fieldname, btext) else None
+
+
+def _size(env: _Env, q) -> int:
+    """q.estimate_size(segment reader), the weight Whoosh orders a tree's children by, with
+    term frequencies from the version's table."""
+    kind = type(q)
+    if kind is wq.Term:
+        btext = _btext(env, q.fieldname, q.text)
+        return 0 if btext is None else env.df(q.fieldname, btext)
+    if kind is wq.Or:  # CompoundQuery.estimate_size
+        return min(sum(_size(env, s) for s in q.subqueries), env.reader.doc_count())
+    if kind is wq.And:
+        return min(_size(env, s) for s in q.subqueries)
+    return q.estimate_size(env.reader)
 
 
 def _boosted(node: _Node, boost: float) -> _Node:
@@ -483,9 +527,8 @@ def _eval(env: _Env, q) -> _Node:
             return _EMPTY
         if len(subs) == 1:
             return _eval(env, subs[0])
-        reader = env.reader
         if kind is wq.And:
-            return _tree(env, q, subs, _intersection, lambda s: 0 - s.estimate_size(reader))
+            return _tree(env, q, subs, _intersection, lambda s: 0 - _size(env, s))
         if (
             q.matcher_type == wq.Or.AUTO_MATCHER
             and len(subs) < wq.Or.TOO_MANY_CLAUSES
@@ -493,7 +536,7 @@ def _eval(env: _Env, q) -> _Node:
             and env.context.needs_current
         ):
             if not all(type(s) is wq.Term for s in subs):
-                return _tree(env, q, subs, _union, lambda s: s.estimate_size(reader))
+                return _tree(env, q, subs, _union, lambda s: _size(env, s))
             # A word over the searched fields: the same for every query holding the word,
             # so its merged dict is cached like a term's. Not keyed on q: Whoosh's Or hash
             # XORs its terms', so a word over an even number of fields cancels out and
@@ -501,7 +544,7 @@ def _eval(env: _Env, q) -> _Node:
             key = (env.segid, "or", q.boost, tuple((s.fieldname, s.text, s.boost) for s in subs))
             done = env.cache.get(key)
             if done is None:
-                done = _tree(env, q, subs, _union, lambda s: s.estimate_size(reader)).scores
+                done = _tree(env, q, subs, _union, lambda s: _size(env, s)).scores
                 env.cache.put(key, done)
             return _Node(done)
         return _whoosh(env, q)
@@ -568,6 +611,16 @@ def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
                 terms.extend(
                     (reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name)
                 )
+    # The searched fields' lexicons stay, whole (shingle fields can hold millions of terms).
+    lexicons = {}
+    for df, i, name, btext in terms:
+        if name in fieldnames:
+            lexicons.setdefault((envs[i].segid, name), {})[btext] = df
+    for env in envs:
+        for name in fieldnames:
+            if name in env.sub.schema.names():
+                lexicons.setdefault((env.segid, name), {})  # no terms at all: still whole
+    term_frequencies(caches)[0].update(lexicons)
     terms.sort(key=lambda t: -t[0])
     done = 0
     for df, i, name, btext in terms:

@@ -209,3 +209,31 @@ def test_each_words_cached_postings_have_their_own_hash(handles):
     keys = [k for k in caches["postings"]._items if k[1] == "or"]
     assert len(keys) > 60  # one per word and segment
     assert len({hash(k) for k in keys}) == len(keys)
+
+
+def test_term_frequencies_kept_per_version_are_whooshs(handles, monkeypatch):
+    """The searched fields' lexicons read at warm-up, and the bounded memo of other
+    lookups, give reader.doc_frequency for every term (0 for absent ones)."""
+    from search_service import postings
+    from search_service.query import DEFAULT_FIELDS
+    from search_service.search import warm_caches
+
+    searcher = handles[0]["updated"].searcher()
+    caches: dict = {}
+    warm_caches(searcher, caches)
+    lexicons, memo = postings.term_frequencies(caches)
+    context = searcher.context()
+    monkeypatch.setattr(postings, "TERM_MEMO", 5)
+    assert len(list(searcher.leaf_searchers())) > 1
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        segid = reader.segment().segment_id()
+        for name in DEFAULT_FIELDS:
+            table = lexicons[segid, name]
+            assert table == {t: reader.doc_frequency(name, t) for t in reader.lexicon(name)}
+        assert lexicons[segid, "text"]
+        env = postings._Env(sub, context, caches, None)
+        for term in [*list(reader.lexicon("text_shingles"))[:20], b"zzzz-absent"]:
+            assert env.df("text_shingles", term) == reader.doc_frequency("text_shingles", term)
+            assert env.df("text", term) == reader.doc_frequency("text", term)
+            assert len(memo) <= 5
