@@ -143,20 +143,31 @@ def _quoted(value: str) -> str:
     return quote_plus(value)
 
 
-def _toggle_urls(path: str, req: SearchRequest, name: str):
-    """value, selected -> url_with(path, request_params(req, name=toggled)), without
-    rebuilding and encoding every parameter for each of a facet's (up to ~1,200) values."""
-    mark = "\0"
-    params = request_params(req, **{name: [mark]})
-    at = params.index((name, mark))
-    before, after = urlencode(params[:at]), urlencode(params[at + 1 :])
-    chosen = req.chosen(name)
-    key = _quoted(name)
+def _toggle_urls(path: str, req: SearchRequest):
+    """(facet, value, selected) -> url_with(path, request_params(req, facet=toggled)), with
+    every parameter encoded once per request, not once per facet and value (a facet lists up
+    to ~1,200 values)."""
+    # request_params' order: the query, each facet's values in FACETS order, then the rest.
+    rest = request_params(req, **{name: [] for name in FACETS})
+    head = urlencode(rest[:1]) if req.q else ""
+    tail = urlencode(rest[1:] if req.q else rest)
+    chosen = {
+        name: "&".join(f"{_quoted(name)}={_quoted(v)}" for v in req.chosen(name)) for name in FACETS
+    }
+    names = list(FACETS)
+    around: dict[str, tuple[str, str]] = {}
 
-    def toggle_url(value: str, selected: bool) -> str:
-        toggled = [v for v in chosen if v != value] if selected else [*chosen, value]
-        own = "&".join(f"{key}={_quoted(v)}" for v in toggled)
-        query = "&".join(part for part in (before, own, after) if part)
+    def toggle_url(name: str, value: str, selected: bool) -> str:
+        sides = around.get(name)
+        if sides is None:
+            at = names.index(name)
+            before = (head, *(chosen[n] for n in names[:at]))
+            after = (*(chosen[n] for n in names[at + 1 :]), tail)
+            sides = around[name] = ("&".join(filter(None, before)), "&".join(filter(None, after)))
+        values = req.chosen(name)
+        toggled = [v for v in values if v != value] if selected else [*values, value]
+        own = "&".join(f"{_quoted(name)}={_quoted(v)}" for v in toggled)
+        query = "&".join(filter(None, (sides[0], own, sides[1])))
         return f"{path}?{query}" if query else path
 
     return toggle_url
@@ -179,10 +190,10 @@ def search_data(path: str = "/search", page: bool = True) -> dict:
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     data.setdefault("group", req.group)
+    toggle_url = _toggle_urls(path, req)
     for name, values in data["facets"].items():
-        toggle_url = _toggle_urls(path, req, name)
         for item in values:
-            item["toggle_url"] = toggle_url(item["value"], item["selected"])
+            item["toggle_url"] = toggle_url(name, item["value"], item["selected"])
     # Facets list their most frequent values; this URL is the same search listing them all.
     truncated = any(
         len(values) < data["facet_distinct"][name] for name, values in data["facets"].items()

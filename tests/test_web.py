@@ -371,3 +371,50 @@ def test_stacked_operators_are_dropped_and_said(client):
     data = api(client, q='NOT AND "forensic curiosity"')
     assert [h["number"] for h in data["hits"]] == ["7"]
     assert "Operators with nothing to join were ignored." in data["notes"]
+
+
+def _drawn_request(data):
+    from hypothesis import strategies as st
+
+    from search_service.facets import FACETS
+    from search_service.query import FACET_SIZE, GROUPS, SORTS, YEAR_FIELDS, SearchRequest
+
+    text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+    return SearchRequest(
+        q=data.draw(text),
+        filters=data.draw(
+            st.dictionaries(st.sampled_from(list(FACETS)), st.lists(text, min_size=1, max_size=3))
+        ),
+        year_from=data.draw(st.none() | st.integers(1990, 2030)),
+        year_to=data.draw(st.none() | st.integers(1990, 2030)),
+        year_field=data.draw(st.sampled_from(YEAR_FIELDS)),
+        sort=data.draw(st.sampled_from(SORTS)),
+        group=data.draw(st.sampled_from(GROUPS)),
+        page=data.draw(st.integers(1, 3)),
+        facet_size=data.draw(st.sampled_from([FACET_SIZE, None, 3])),
+    )
+
+
+def test_toggle_urls_are_the_request_with_one_value_toggled():
+    """Facet toggle URLs are built from parts encoded once per request: each must be the URL
+    of the request with that one value added or removed."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from search_service.facets import FACETS
+    from search_service.web import _toggle_urls, request_params, url_with
+
+    @settings(max_examples=300, deadline=None)
+    @given(data=st.data())
+    def check(data):
+        req = _drawn_request(data)
+        toggle_url = _toggle_urls("/api/search", req)
+        for name in FACETS:
+            chosen = req.chosen(name)
+            for value in [*chosen, data.draw(st.text(max_size=8))]:
+                selected = value in chosen
+                toggled = [v for v in chosen if v != value] if selected else [*chosen, value]
+                expected = url_with("/api/search", request_params(req, **{name: toggled}))
+                assert toggle_url(name, value, selected) == expected
+
+    check()
