@@ -46,8 +46,11 @@ def _start_clock() -> None:
 
 
 def _finish(response: Response) -> Response:
+    # Headers a view set itself stay (setdefault's effect, without its scan per header).
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 - iterating gives pairs
     for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            response.headers.add(name, value)
     # Our error pages are rendered afresh, which drops the Allow header HTTP asks of a 405.
     refused = request.routing_exception
     if isinstance(refused, MethodNotAllowed) and refused.valid_methods:

@@ -149,6 +149,20 @@ def test_security_headers_on_every_response(evil, url):
     assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer")
 
 
+def test_each_security_header_once_and_a_views_own_kept(evil_app):
+    from flask import Response
+
+    from search_service.hardening import HEADERS, _finish
+
+    with evil_app.test_request_context("/"):
+        own = Response("x", headers={"x-frame-options": "SAMEORIGIN"})
+        headers = _finish(own).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    for name, value in HEADERS.items():
+        if name != "X-Frame-Options":
+            assert headers.getlist(name) == [value]
+
+
 def test_headers_on_errors_and_static_files(evil):
     for response in (
         evil.get("/test-only/boom"),
