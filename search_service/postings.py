@@ -590,8 +590,8 @@ def collect_fast(searcher, q, caches: dict, deadline=None) -> tuple[list[int], l
 
 def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
     """Decode the longest postings lists of fieldnames (and their shingle fields) ahead of use:
-    into the postings cache up to share of it, then compactly (CompactPostings) for as many
-    more as its budget holds.
+    into the postings cache up to share of it, and every one, longest first, compactly
+    (CompactPostings) for as many as its budget holds.
 
     Run when a version is opened (index.IndexHandle's warm-up thread): a term's first use
     costs time in proportion to its postings, so the common words every query class meets
@@ -622,15 +622,23 @@ def prewarm(searcher, caches: dict, fieldnames, share: float = 0.5) -> int:
                 lexicons.setdefault((env.segid, name), {})  # no terms at all: still whole
     term_frequencies(caches)[0].update(lexicons)
     terms.sort(key=lambda t: -t[0])
-    done = 0
+    in_dicts = decoded = 0
     for df, i, name, btext in terms:
         env = envs[i]
+        key = (env.segid, name, btext)
         scored = env.sub.schema[name].scorable
-        if scored and done + df <= room:
-            _term_scores(env, name, btext)  # the commonest words: dicts, ready to combine
-        elif compact.fits(df, scored):
-            compact.add((env.segid, name, btext), _decode_scores(env, name, btext), scored)
-        else:
+        as_dict = scored and in_dicts + df <= room  # the commonest words, ready to combine
+        # Every term compactly too, while the budget lasts: the dict cache is an LRU that
+        # queries' merged results push terms out of, and a term rebuilt from its arrays costs
+        # a fraction of decoding Whoosh's blocks again.
+        compactly = compact.fits(df, scored)
+        if not (as_dict or compactly):
             continue
-        done += df
-    return done
+        scores = _decode_scores(env, name, btext)
+        if as_dict:
+            env.cache.put(key, scores)
+            in_dicts += df
+        if compactly:
+            compact.add(key, scores, scored)
+        decoded += df
+    return decoded

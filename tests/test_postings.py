@@ -237,3 +237,35 @@ def test_term_frequencies_kept_per_version_are_whooshs(handles, monkeypatch):
             assert env.df("text_shingles", term) == reader.doc_frequency("text_shingles", term)
             assert env.df("text", term) == reader.doc_frequency("text", term)
             assert len(memo) <= 5
+
+
+def test_terms_pushed_out_of_the_dict_cache_come_back_from_the_compact_store(handles, monkeypatch):
+    """Warm-up keeps every searched term compactly (budget permitting), the commonest as
+    dicts too: once queries' results have pushed a term out of the LRU, its next use is
+    rebuilt from the arrays, never decoded from Whoosh's blocks again."""
+    from search_service import postings
+    from search_service.query import DEFAULT_FIELDS
+    from search_service.search import warm_caches
+
+    searcher = handles[0]["updated"].searcher()
+    caches: dict = {}
+    warm_caches(searcher, caches)
+    dicts = [k for k in caches["postings"]._items if len(k) == 3]
+    assert dicts  # the commonest terms are dicts...
+    compact = postings.compact_postings(caches).items
+    assert set(dicts) <= set(compact)  # ...and compact as well
+    names = [*DEFAULT_FIELDS, *(postings.SHINGLE_FIELDS[n] for n in DEFAULT_FIELDS)]
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        segid = reader.segment().segment_id()
+        for name in names:
+            for term in reader.lexicon(name):
+                assert (segid, name, term) in compact
+
+    caches["postings"] = postings.PostingsCache()  # everything pushed out: rebuilt, same scores
+    for typed in QUERIES:
+        q = use_pairs(parse_query(searcher.schema, typed).query)
+        ids, scores = collect_fast(searcher, q, caches)
+        assert dict(zip(ids, scores, strict=True)) == dict(
+            zip(*collect(searcher, q, {}), strict=True)
+        )
