@@ -239,6 +239,26 @@ def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions
     return by_pos
 
 
+def warm_words(analyzer, words: Iterable[str], batch: int = 200) -> int:
+    """Memoise words (as written) for snippets ahead of use, up to half of MEMO_WORDS, so
+    there is room for the words met later; returns how many were new.
+
+    Run when an index version is opened, with the lexicon's words as they are usually
+    written: a hit's first snippet then does not analyse most of its words one run at a time.
+    """
+    config = _config(analyzer)
+    if config is None:
+        return 0
+    memo = _memo.get(config)
+    if memo is None:
+        memo = _memo[config] = {}
+    room = MEMO_WORDS // 2 - len(memo)
+    new = [w for w in dict.fromkeys(words) if w not in memo][: max(0, room)]
+    for i in range(0, len(new), batch):
+        _analyse_words(new[i : i + batch], analyzer, memo)
+    return len(new)
+
+
 def _analyse_word(raw: str, analyzer) -> _Word | bool:
     """raw analysed on its own; False if it is not one token by itself."""
     if _word_spans(analyzer.items[0], raw) != [(0, len(raw))]:

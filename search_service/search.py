@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from .facets import count_facets, facet_table, filter_test, full_counts
-from .highlight import MarkTerms, snippet, terms_to_mark
+from .highlight import MarkTerms, snippet, terms_to_mark, warm_words
 from .index import IndexHandle
 from .limits import MAX_EXPANSIONS, PARTIAL_NOTE, Deadline, cap_expansions
 from .model import format_month_year
 from .postings import Unsupported, collect_fast, prewarm
 from .query import DEFAULT_FIELDS, QueryError, SearchRequest, parse_query
 from .scoring import collect, field_lengths, top, use_pairs
-from .suggest import neighbours, suggest
+from .suggest import SPELL_FIELD, neighbours, suggest
 from .trends import count_reviews_per_year
 from .vocabulary import groups as vocabulary_groups
 
@@ -221,8 +221,8 @@ def run_search(
 
 def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     """Fill a new version's caches before searches need them: facet arrays (from the previous
-    version's where segments are shared), the BM25F field lengths of the searched fields and
-    the decoded postings of their most frequent words."""
+    version's where segments are shared), the BM25F field lengths of the searched fields, the
+    decoded postings of their words, "did you mean"'s neighbours and snippets' word analyses."""
     old_table = (previous or {}).get("facets")
     # Counts over the whole version too: searches matching most documents subtract from them.
     full_counts(facet_table(caches, searcher, old_table))
@@ -238,6 +238,12 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     prewarm(searcher, caches, DEFAULT_FIELDS)
     warm_vocabulary(searcher, caches)
     neighbours(searcher.reader(), caches)  # for "did you mean"
+    # Snippets analyse each word as written once; the lexicon's words, lower-case and
+    # capitalised, cover most of what hits will show.
+    if SPELL_FIELD in searcher.schema.names():
+        spelled = [t.decode("utf-8") for t in searcher.reader().lexicon(SPELL_FIELD)]
+        words = [*spelled, *(w.capitalize() for w in spelled)]
+        warm_words(searcher.schema["text"].analyzer, words)
 
 
 def warm_vocabulary(searcher, caches: dict) -> int:

@@ -31,6 +31,7 @@ from search_service.highlight import (
     mark_spans,
     snippet,
     terms_to_mark,
+    warm_words,
 )
 from search_service.ingest.corpus import read_corpus
 from search_service.query import parse_query
@@ -146,6 +147,29 @@ def test_fast_marks_equal_the_full_analyzers_marks(text, forget, data):
 def test_fast_marks_equal_on_arbitrary_text(text, forget, data):
     assert_same_positions(text, forget)
     assert_same_marks(text, _marks_for(text, data))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=text_strategy, data=st.data())
+def test_words_warmed_ahead_mark_as_the_full_analyzer_does(text, data):
+    # Warm-up memoises the lexicon's words in batches, before any text shows them.
+    _memo.clear()
+    words = data.draw(st.lists(word_strategy, max_size=30))
+    assert warm_words(ANALYZER, words) == len(set(words))
+    assert_same_positions(text, forget=False)
+    assert_same_marks(text, _marks_for(text, data))
+
+
+def test_warming_words_leaves_room_for_the_words_met_later(monkeypatch):
+    from search_service import highlight
+
+    monkeypatch.setattr(highlight, "MEMO_WORDS", 20)
+    _memo.clear()
+    assert warm_words(ANALYZER, [f"word{i}" for i in range(50)]) == 10
+    assert warm_words(ANALYZER, ["another"]) == 0
+    (memo,) = _memo.values()
+    assert "word0" in memo and "word10" not in memo
+    _memo.clear()
 
 
 QUERIES = [
@@ -274,3 +298,15 @@ def test_words_that_tokenize_otherwise_alone_fall_back_to_the_full_analyzer():
     marks = MarkTerms({"cd", "a", "m"}, [["risk", "assessment"]])
     assert mark_spans(text, analyzer, marks) == _mark_spans_reference(text, analyzer, marks)
     assert mark_spans(text, analyzer, marks)
+
+
+def test_opening_a_version_memoises_its_lexicons_words(index_dir):
+    from search_service.index import IndexHandle
+    from search_service.search import warm_caches
+
+    searcher = IndexHandle(index_dir).searcher()
+    _memo.clear()
+    warm_caches(searcher, {})
+    (memo,) = _memo.values()
+    assert {"forensic", "Forensic", "curiosity", "Curiosity"} <= memo.keys()
+    searcher.close()
