@@ -158,6 +158,23 @@ def term_frequencies(caches: dict) -> tuple[dict, dict]:
     return found
 
 
+def doc_frequency(caches: dict | None, reader, fieldname: str, text: str) -> int:
+    """reader.doc_frequency(fieldname, text), summed from the version's lexicons where warm-up
+    read them (a probe of each segment's hash file otherwise)."""
+    lexicons = term_frequencies(caches)[0] if caches is not None else {}
+    leaves = reader.leaf_readers()
+    found = [lexicons.get((_segment_id(leaf), fieldname)) for leaf, _offset in leaves]
+    if not lexicons or None in found:
+        return reader.doc_frequency(fieldname, text)
+    btext = reader.schema[fieldname].to_bytes(text)
+    return sum(lexicon.get(btext, 0) for lexicon in found)
+
+
+def _segment_id(reader):
+    seg = reader.segment()
+    return seg.segment_id() if seg is not None else id(reader)
+
+
 def postings_cache(caches: dict) -> PostingsCache:
     cache = caches.get("postings")
     if cache is None:
@@ -174,8 +191,7 @@ class _Env:
         self.cache = postings_cache(caches)
         self.compact = compact_postings(caches)
         self.lexicons, self.dfs = term_frequencies(caches)
-        seg = self.reader.segment()
-        self.segid = seg.segment_id() if seg is not None else id(self.reader)
+        self.segid = _segment_id(self.reader)
         self.deadline = deadline
 
     def check(self):

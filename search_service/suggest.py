@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from .postings import doc_frequency
 from .query import _LEXEME, _is_plain
 
 SPELL_FIELD = "spell"
@@ -23,10 +24,10 @@ class Suggestion:
     one_edit: bool
 
 
-def _known(reader, schema, word: str) -> bool:
+def _known(reader, schema, word: str, caches: dict | None = None) -> bool:
     # Known when the analysed form is in the text (stemming and folding make "MARACs" known).
     terms = [t.text for t in schema["text"].analyzer(word, mode="query")]
-    return not terms or all(reader.doc_frequency("text", t) > 0 for t in terms)
+    return not terms or all(doc_frequency(caches, reader, "text", t) > 0 for t in terms)
 
 
 def _deletions(word: str) -> set[str]:
@@ -60,13 +61,13 @@ class Neighbours:
         self.by_deletion = by_deletion
         self._known: dict[str, bool] = {}
 
-    def known(self, reader, schema, word: str) -> bool:
-        """_known(reader, schema, word), remembered for this version (bounded)."""
+    def known(self, reader, schema, word: str, caches: dict | None = None) -> bool:
+        """_known(reader, schema, word, caches), remembered for this version (bounded)."""
         found = self._known.get(word)
         if found is None:
             if len(self._known) >= KNOWN_MEMO:
                 self._known.clear()
-            found = self._known[word] = _known(reader, schema, word)
+            found = self._known[word] = _known(reader, schema, word, caches)
         return found
 
     def within_one(self, word: str) -> list[str]:
@@ -152,7 +153,9 @@ def suggest(
             continue
         replacement = None
         known = (
-            near.known(reader, schema, word) if near is not None else _known(reader, schema, word)
+            near.known(reader, schema, word, caches)
+            if near is not None
+            else _known(reader, schema, word)
         )
         if not known:
             replacement = _best_neighbour(reader, word, 1, near)

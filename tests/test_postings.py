@@ -269,3 +269,21 @@ def test_terms_pushed_out_of_the_dict_cache_come_back_from_the_compact_store(han
         assert dict(zip(ids, scores, strict=True)) == dict(
             zip(*collect(searcher, q, {}), strict=True)
         )
+
+
+def test_doc_frequency_from_the_lexicons_is_the_readers(handles):
+    from search_service import postings
+    from search_service.search import warm_caches
+
+    searcher = handles[0]["updated"].searcher()
+    reader = searcher.reader()
+    caches: dict = {}
+    words = [t.decode("utf-8") for t in reader.lexicon("text")][:200] + ["absentword"]
+    for state in ("cold", "warm"):
+        if state == "warm":
+            warm_caches(searcher, caches)
+        for field in ("text", "title", "spell"):
+            for word in words:
+                expected = reader.doc_frequency(field, word)
+                assert postings.doc_frequency(caches, reader, field, word) == expected
+    assert postings.doc_frequency(caches, reader, "text", words[0]) > 0
