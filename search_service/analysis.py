@@ -67,9 +67,21 @@ def stop_words() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
+# Stems shared by every analyzer: each searcher unpickles its own schema, and StemFilter's
+# cache belongs to one instance, so a word stemmed by one thread (or the warm-up) was stemmed
+# again by the next (~10 µs). Emptied at this size.
+STEM_MEMO = 200_000
+_stems: dict[str, str] = {}
+
+
 def snowball_stem(word: str) -> str:
     """English Snowball stem of a lower-cased word."""
-    return _stemmer.stem(word)
+    found = _stems.get(word)
+    if found is None:
+        if len(_stems) >= STEM_MEMO:
+            _stems.clear()
+        found = _stems[word] = _stemmer.stem(word)
+    return found
 
 
 class NltkTokenizer(Tokenizer):

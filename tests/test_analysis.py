@@ -198,3 +198,18 @@ def test_data_tables_are_consistent():
     assert not set(table.values()) & set(table)
     assert all("".join(parts) == joined for joined, parts in compound_table().items())
     assert len(analysis_fingerprint()) == 12
+
+
+def test_stems_are_nltks_shared_by_every_analyzer_and_bounded(monkeypatch):
+    from nltk.stem.snowball import SnowballStemmer
+
+    from search_service import analysis
+
+    monkeypatch.setattr(analysis, "STEM_MEMO", 3)
+    analysis._stems.clear()
+    words = ["reviews", "reviewing", "agencies", "safeguarding", "recommendations", "reviews"]
+    assert [analysis.snowball_stem(w) for w in words] == [
+        SnowballStemmer("english").stem(w) for w in words
+    ]
+    assert 0 < len(analysis._stems) <= 3
+    analysis._stems.clear()
