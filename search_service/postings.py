@@ -560,6 +560,8 @@ def _eval(env: _Env, q) -> _Node:
             key = (env.segid, "or", q.boost, tuple((s.fieldname, s.text, s.boost) for s in subs))
             done = env.cache.get(key)
             if done is None:
+                if not any(_btext(env, s.fieldname, s.text) for s in subs):
+                    return _EMPTY  # in none of the fields of this segment: nothing to merge
                 done = _tree(env, q, subs, _union, lambda s: _size(env, s)).scores
                 env.cache.put(key, done)
             return _Node(done)
