@@ -37,11 +37,24 @@ class _Version:
         self.caches: dict = {}
         self.users = 0  # thread searchers open on this version
         self.warmed = threading.Event()  # set when the warm-up thread has filled the caches
+        # Stored fields for every thread through one reader: a Whoosh reader copies a segment's
+        # whole stored-fields column into memory the first time it reads it (~10 ms and
+        # several MB a segment), so one per thread paid that in a search, per segment and
+        # thread, and held a copy each.
+        self.stored = ix.reader()
+
+    def open_stored(self) -> None:
+        """Read one document from each segment, so its stored-fields column is open."""
+        for leaf, offset in self.stored.leaf_readers():
+            if leaf.doc_count_all():
+                self.stored.stored_fields(offset)
 
     def release(self) -> None:
         if self.lease >= 0:
             os.close(self.lease)  # drops the shared flock: a writer may now delete it
             self.lease = -1
+            with contextlib.suppress(Exception):
+                self.stored.close()
 
 
 class IndexHandle:
@@ -125,6 +138,7 @@ class IndexHandle:
         def run() -> None:
             started = time.perf_counter()
             try:
+                version.open_stored()
                 searcher = version.ix.searcher()
                 try:
                     from .search import warm_caches  # search.py imports this module
@@ -180,6 +194,12 @@ class IndexHandle:
         """Caches of the version this thread's searcher reads (facet arrays are per version)."""
         mine = getattr(self._local, "version", None)
         return mine.caches if mine is not None else self._check().caches
+
+    def stored_fields(self, docnum: int) -> dict:
+        """The stored fields of a document of this thread's searcher's version, read through
+        the version's shared reader."""
+        mine = getattr(self._local, "version", None)
+        return (mine if mine is not None else self._check()).stored.stored_fields(docnum)
 
     def searcher(self) -> Searcher:
         """This thread's searcher over the live version (reopened after a switch)."""

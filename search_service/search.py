@@ -133,7 +133,14 @@ def _find(
 
 
 def _page_of_hits(
-    searcher, table, parsed, found: _Found, req: SearchRequest, start: int, per_page: int
+    handle: IndexHandle,
+    searcher,
+    table,
+    parsed,
+    found: _Found,
+    req: SearchRequest,
+    start: int,
+    per_page: int,
 ) -> list[dict]:
     if parsed is None or req.sort != "relevance":
         docnums = _sorted_docnums(table, found.kept, req.sort)[start : start + per_page]
@@ -144,7 +151,7 @@ def _page_of_hits(
     analyzer = searcher.schema["text"].analyzer
     hits = []
     for d in docnums:
-        stored = searcher.stored_fields(d)
+        stored = handle.stored_fields(d)
         # Recommendations are shown whole: users quote them.
         whole = stored.get("type") == "recommendation"
         hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole)))
@@ -199,7 +206,7 @@ def run_search(
     start = (page - 1) * per_page
     hits = []
     if found.kept and start < total:
-        hits = _page_of_hits(searcher, table, pq.query, found, req, start, per_page)
+        hits = _page_of_hits(handle, searcher, table, pq.query, found, req, start, per_page)
     return {
         "query": req.q,
         "total": total,
@@ -272,7 +279,7 @@ def warm_vocabulary(searcher, caches: dict) -> int:
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:
     """One review with its summary, recommendations (in order) and page count, or None."""
     searcher = handle.searcher()
-    docs = list(searcher.documents(review_id=review_id))
+    docs = [handle.stored_fields(d) for d in searcher.document_numbers(review_id=review_id)]
     if not docs:
         return None
     summary = next((d for d in docs if d.get("type") == "summary"), docs[0])
@@ -341,6 +348,7 @@ def report_path(handle: IndexHandle, review_id: str) -> str | None:
 class _Matches:
     """A request's matched and kept documents, with the searcher and arrays that found them."""
 
+    handle: IndexHandle
     searcher: object
     table: object
     parsed: object
@@ -355,7 +363,7 @@ def _match_request(handle: IndexHandle, req: SearchRequest) -> _Matches:
     table = facet_table(handle.caches, searcher)
     found = _find(searcher, table, pq.query, req, handle.caches)
     matched, kept = found.matched, set(found.kept)
-    return _Matches(searcher, table, pq.query, pq.notes, matched, kept)
+    return _Matches(handle, searcher, table, pq.query, pq.notes, matched, kept)
 
 
 def _ranked(m: _Matches, sort: str) -> list[int]:
@@ -372,7 +380,7 @@ def _render_hits(m: _Matches, docnums: list[int]) -> list[dict]:
     analyzer = m.searcher.schema["text"].analyzer
     hits = []
     for d in docnums:
-        stored = m.searcher.stored_fields(d)
+        stored = m.handle.stored_fields(d)
         whole = stored.get("type") == "recommendation"
         hits.append(hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole)))
     return hits
@@ -395,7 +403,7 @@ def group_by_review(handle: IndexHandle, req: SearchRequest, per_review: int = 3
         # Recommendations first (they are what users cite), each kind in rank order.
         best = sorted(docs, key=lambda d: m.table.type[d] != "recommendation")[:per_review]
         hits = _render_hits(m, best)
-        first = m.searcher.stored_fields(docs[0])
+        first = m.handle.stored_fields(docs[0])
         groups.append(
             {
                 "review_id": review_id,
@@ -465,13 +473,13 @@ def export(handle: IndexHandle, req: SearchRequest, base_url: str = "", chunk: i
     """
     m = _match_request(handle, req)
     docnums = _ranked(m, req.sort)
-    return Export(len(docnums), _export_rows(m.searcher, docnums, base_url.rstrip("/"), chunk))
+    return Export(len(docnums), _export_rows(handle, docnums, base_url.rstrip("/"), chunk))
 
 
-def _export_rows(searcher, docnums: list[int], base: str, chunk: int) -> Iterator[dict]:
+def _export_rows(handle: IndexHandle, docnums: list[int], base: str, chunk: int) -> Iterator[dict]:
     for i in range(0, len(docnums), chunk):
         for d in docnums[i : i + chunk]:
-            hit = hit_dict(searcher.stored_fields(d), "")
+            hit = hit_dict(handle.stored_fields(d), "")
             pdf = hit["pdf_url"]
             yield {
                 "review_id": hit["review_id"],
@@ -540,7 +548,7 @@ def similar_recommendations(
     hits: list[dict] = []
     per_review: dict[str, int] = {}
     for hit in results:
-        stored = hit.fields()
+        stored = handle.stored_fields(hit.docnum)
         # At most two from any one review, so a single look-alike review cannot fill the list.
         seen = per_review.get(stored.get("review_id", ""), 0)
         if seen >= 2:

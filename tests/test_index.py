@@ -124,3 +124,50 @@ def test_updates_do_not_pile_up_segments(tmp_path):
     assert found["total"] == 50
     old = run_search(handle, SearchRequest(q="zero", filters={"type": ["recommendation"]}))
     assert old["total"] == 150 - 40 - 80
+
+
+def test_threads_read_stored_fields_through_one_reader_per_version(fresh_index):
+    """Each thread searches with its own Whoosh searcher, but hits' stored fields come from
+    one reader per version: a Whoosh reader copies a segment's whole stored-fields column on
+    its first read, which cost every thread ~10 ms a segment inside a search."""
+    import threading
+
+    from whoosh import index as windex
+
+    handle = IndexHandle(fresh_index)
+    expected = windex.open_dir(str(fresh_index / handle.version)).reader()
+    results, searchers = {}, []
+    barrier = threading.Barrier(4)
+
+    def work(n: int) -> None:
+        barrier.wait()
+        data = run_search(handle, SearchRequest(q="domestic", per_page=50))
+        searchers.append(handle.searcher())
+        results[n] = (data["hits"], [handle.stored_fields(d) for d in range(30)])
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and len(results[0][0]) > 5
+    assert all(r == results[0] for r in results.values())
+    assert results[0][1] == [expected.stored_fields(d) for d in range(30)]
+    # No thread's own searcher opened a stored-fields column.
+    for searcher in searchers:
+        for leaf, _offset in searcher.reader().leaf_readers():
+            assert "_stored" not in leaf._perdoc._readers
+
+
+def test_stored_fields_come_from_the_version_the_threads_searcher_reads(fresh_index, corpus_dir):
+    handle = IndexHandle(fresh_index)
+    searcher = handle.searcher()
+    bolton = searcher.document_number(doc_id="bolton-2023#rec-7")
+    reviews = [r for r in read_corpus(corpus_dir).reviews if r.id != "bolton-2023"]
+    build_index(fresh_index, reviews)
+    # Until this thread asks for a searcher again, its docnums are the old version's.
+    assert handle.stored_fields(bolton)["doc_id"] == "bolton-2023#rec-7"
+    fresh = handle.searcher()
+    assert fresh.document_number(doc_id="bolton-2023#rec-7") is None
+    other = reviews[0].id + "#rec-1"
+    assert handle.stored_fields(fresh.document_number(doc_id=other))["doc_id"] == other
