@@ -72,6 +72,7 @@ class IndexHandle:
         self._local = threading.local()
         self._current: _Version | None = None
         self._pointer_stamp: tuple | None = None
+        self._watched = False  # a watch() thread follows CURRENT
 
     def _stamp(self) -> tuple | None:
         try:
@@ -80,9 +81,11 @@ class IndexHandle:
             return None
         return (st.st_mtime_ns, st.st_ino, st.st_size)
 
-    def _check(self) -> _Version:
-        stamp = self._stamp()
+    def _check(self, look: bool | None = None) -> _Version:
         current = self._current
+        if current is not None and look is None and self._watched:
+            return current  # the watch() thread follows CURRENT: no stat in every request
+        stamp = self._stamp()
         if stamp == self._pointer_stamp and current is not None:
             return current
         with self._lock:
@@ -160,14 +163,16 @@ class IndexHandle:
 
         threading.Thread(target=run, name=f"warm-{version.name}", daemon=True).start()
 
-    def watch(self, interval: float = 0.25) -> threading.Thread:
+    def watch(self, interval: float = 0.1) -> threading.Thread:
         """Follow CURRENT from a background thread, so a new version is opened and warmed
-        as soon as a build switches to it, not when the next search arrives."""
+        as soon as a build switches to it, not when the next search arrives (searches then
+        leave CURRENT to it)."""
 
         def run() -> None:
             while True:
                 with contextlib.suppress(Exception):  # no index yet, or mid-switch: try again
-                    self._check()
+                    self._check(look=True)
+                    self._watched = True
                 time.sleep(interval)
 
         thread = threading.Thread(target=run, name="index-watch", daemon=True)

@@ -171,3 +171,19 @@ def test_stored_fields_come_from_the_version_the_threads_searcher_reads(fresh_in
     assert fresh.document_number(doc_id="bolton-2023#rec-7") is None
     other = reviews[0].id + "#rec-1"
     assert handle.stored_fields(fresh.document_number(doc_id=other))["doc_id"] == other
+
+
+def test_a_watched_handle_follows_a_rebuild_without_a_search(fresh_index, corpus_dir):
+    import time
+
+    handle = IndexHandle(fresh_index)
+    handle.watch(interval=0.05)
+    first = handle.version
+    assert run_search(handle, SearchRequest(q='"forensic curiosity"'))["total"] == 1
+    reviews = [r for r in read_corpus(corpus_dir).reviews if r.id != "bolton-2023"]
+    build_index(fresh_index, reviews)
+    deadline = time.monotonic() + 10
+    while handle.version == first:  # the watcher switches; searches do not look themselves
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert run_search(handle, SearchRequest(q='"forensic curiosity"'))["total"] == 0
