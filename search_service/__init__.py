@@ -26,10 +26,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["dhr_index"] = IndexHandle(Path(app.config["INDEX_DIR"]))
 
     from . import hardening, web
+    from .fast_api import FastSearchApi
 
     hardening.init_app(app)
     app.register_blueprint(web.bp)
     app.register_error_handler(HTTPException, web.render_error)
     app.register_error_handler(IndexMissingError, web.index_missing)
     app.register_error_handler(Exception, web.unexpected)
+    app.wsgi_app = FastSearchApi(app)  # GET /api/search without Flask's request machinery
     return app

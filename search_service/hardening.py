@@ -55,26 +55,52 @@ def _finish(response: Response) -> Response:
     refused = request.routing_exception
     if isinstance(refused, MethodNotAllowed) and refused.valid_methods:
         response.headers.setdefault("Allow", ", ".join(sorted(refused.valid_methods)))
-    started = g.get("access_started")
-    if log.isEnabledFor(logging.INFO):
-        log.info(json.dumps(access_record(response, started), ensure_ascii=False))
+    log_access(
+        request.method,
+        request.path,
+        request.query_string,
+        response.status_code,
+        g.get("access_started"),
+        g.get("search_total"),
+    )
     return response
 
 
-def access_record(response: Response, started: float | None) -> dict:
+def log_access(
+    method: str,
+    path: str,
+    query: bytes,
+    status: int,
+    started: float | None,
+    hits: int | None = None,
+) -> None:
+    """Write one access-log line (when the log is on)."""
+    if log.isEnabledFor(logging.INFO):
+        record = access_record(method, path, query, status, started, hits)
+        log.info(json.dumps(record, ensure_ascii=False))
+
+
+def access_record(
+    method: str,
+    path: str,
+    query: bytes,
+    status: int,
+    started: float | None,
+    hits: int | None = None,
+) -> dict:
     """The fields of one access-log line: no headers, no cookies, the query as typed."""
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
+        "method": method,
+        "path": path,
+        "status": status,
         "ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
     }
-    query = request.query_string.decode("utf-8", "replace")
-    if query:
-        record["query"] = query[:MAX_LOGGED_QUERY]
-    if "search_total" in g:
-        record["hits"] = g.search_total
+    typed = query.decode("utf-8", "replace")
+    if typed:
+        record["query"] = typed[:MAX_LOGGED_QUERY]
+    if hits is not None:
+        record["hits"] = hits
     return record
 
 

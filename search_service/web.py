@@ -177,10 +177,10 @@ def _toggle_urls(path: str, req: SearchRequest):
     return toggle_url
 
 
-def search_data(path: str = "/search", page: bool = True) -> dict:
-    """Run the search the request asks for, with the URLs to move between its states; with
-    page, also what only the HTML page shows (chips, paging links, other views)."""
-    req = search_request(request.args)
+def search_data(path: str = "/search", page: bool = True, args: MultiDict | None = None) -> dict:
+    """Run the search the request asks for (its args, or these), with the URLs to move between
+    its states; with page, also what only the HTML page shows (chips, paging links, views)."""
+    req = search_request(request.args if args is None else args)
     try:
         if req.group == "review":
             data = group_by_review(handle(), req)
