@@ -629,7 +629,9 @@ def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> st
         "",
         f"build: {build['seconds']:.1f} s full, {build['docs_per_s']:.0f} docs/s",
     ]
-    if update is None:
+    if args.latency_only:
+        lines.append("latency only (--latency-only): the index of an earlier run")
+    elif update is None:
         lines.append("update: skipped: this checkout's CLI has no `index --update`")
     elif "error" in update:
         lines.append(f"update: failed: {update['error']}")
@@ -670,17 +672,22 @@ def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> st
         f"  errors: ours {lat['errors']['ours']}, datasette {lat['errors']['datasette']}; "
         f"datasette facets timed out: {lat['facets_timed_out']}"
     )
-    o, d = tput["ours"], tput["datasette"]
-    lines += [
-        "",
-        f"throughput, {args.clients} clients x {args.duration:.0f} s per side:",
-        f"  ours      {o['rps']:7.1f} req/s ({o['requests']} requests, {o['errors']} errors)",
-        f"  datasette {d['rps']:7.1f} req/s ({d['requests']} requests, {d['errors']} errors)",
-        f"  ratio     {o['rps'] / max(d['rps'], 1e-9):7.2f}",
-        "",
-        f"memory after the run: ours VmRSS {mem['ours'][0]:.0f} MB (peak {mem['ours'][1]:.0f}), "
-        f"datasette VmRSS {mem['datasette'][0]:.0f} MB (peak {mem['datasette'][1]:.0f})",
-    ]
+    if tput is not None:
+        o, d = tput["ours"], tput["datasette"]
+        lines += [
+            "",
+            f"throughput, {args.clients} clients x {args.duration:.0f} s per side:",
+            f"  ours      {o['rps']:7.1f} req/s ({o['requests']} requests, {o['errors']} errors)",
+            f"  datasette {d['rps']:7.1f} req/s ({d['requests']} requests, {d['errors']} errors)",
+            f"  ratio     {o['rps'] / max(d['rps'], 1e-9):7.2f}",
+        ]
+    if mem is not None:
+        lines += [
+            "",
+            f"memory after the run: ours VmRSS {mem['ours'][0]:.0f} MB "
+            f"(peak {mem['ours'][1]:.0f}), datasette VmRSS {mem['datasette'][0]:.0f} MB "
+            f"(peak {mem['datasette'][1]:.0f})",
+        ]
     if multi:
         lines += [
             "",
@@ -717,8 +724,14 @@ def main(argv: list[str] | None = None) -> int:
         "--procs", default="", help="also measure N serve processes behind nginx, e.g. 1,2"
     )
     ap.add_argument("--skip-build", action="store_true", help="reuse the index from a previous run")
+    ap.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="reuse the index and time only the interleaved latency (for A/B runs)",
+    )
     ap.add_argument("--bench-env", type=Path, default=ROOT / "bench-env")
     args = ap.parse_args(argv)
+    args.skip_build = args.skip_build or args.latency_only
 
     sys.path.insert(0, str(ROOT))
     from search_service.analysis import stop_words
@@ -744,7 +757,9 @@ def main(argv: list[str] | None = None) -> int:
         build = time_build(corpus, index_dir)
     log(f"build: {build}")
     update = None
-    if has_update():
+    if args.latency_only:
+        log("latency only: no update, throughput, memory, freshness or nginx steps")
+    elif has_update():
         log("update after changing 1% of the files ...")
         update = time_update(corpus, index_dir)
     else:
@@ -780,14 +795,15 @@ def main(argv: list[str] | None = None) -> int:
                 Client(ds_base).get(q.datasette())
         log("latency ...")
         lat = latency(queries, ours_base, ds_base, args.rounds)
-        log("throughput ...")
-        tput = {
-            "ours": throughput(ours_base, [q.ours() for q in queries], args.clients, args.duration),
-            "datasette": throughput(
-                ds_base, [q.datasette() for q in queries], args.clients, args.duration
-            ),
-        }
-        mem = {"ours": rss_tree_mb(ours.pid), "datasette": rss_tree_mb(ds.pid)}
+        tput = mem = None
+        if not args.latency_only:
+            log("throughput ...")
+            paths = {"ours": [q.ours() for q in queries], "ds": [q.datasette() for q in queries]}
+            tput = {
+                "ours": throughput(ours_base, paths["ours"], args.clients, args.duration),
+                "datasette": throughput(ds_base, paths["ds"], args.clients, args.duration),
+            }
+            mem = {"ours": rss_tree_mb(ours.pid), "datasette": rss_tree_mb(ds.pid)}
         if update is not None and "error" not in update:
             log("freshness: one new review, --update, poll the running server ...")
             fresh = time_freshness(corpus, index_dir, ours_base)
@@ -795,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
         stop(ours)
         stop(ds)
     multi = {}
-    for n in [int(p) for p in args.procs.split(",") if p.strip()]:
+    for n in [int(p) for p in args.procs.split(",") if p.strip() and not args.latency_only]:
         log(f"{n} serve process(es) behind nginx ...")
         multi[n] = multiproc(
             index_dir, n, [q.ours() for q in queries], args.clients, args.duration, out

@@ -24,6 +24,7 @@ def _stored_values(stored: dict, name: str) -> list[str]:
     [
         ("", {}),
         ("training", {}),
+        ('"forensic curiosity"', {}),  # one match
         ('"domestic abuse"', {}),
         ("risk", {"csp": ["Bolton"]}),
         ("", {"type": ["recommendation"], "region": ["North West"]}),
