@@ -112,11 +112,12 @@ class IndexHandle:
                             "rebuild it with 'python -m search_service index CORPUS_DIR'"
                         )
                     ix = windex.open_dir(str(self.index_dir / version))
+                    opened = _Version(version, ix, meta, lease)
                 except BaseException:
                     if lease >= 0:
                         os.close(lease)
                     raise
-                old, self._current = self._current, _Version(version, ix, meta, lease)
+                old, self._current = self._current, opened
                 self._warm(self._current, old)
                 if old is not None and old.users == 0:
                     old.release()
