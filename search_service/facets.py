@@ -270,9 +270,12 @@ def _counts_by_complement(table: FacetTable, matched: list[int]) -> dict[str, Co
 
     Matches are live documents, so this is the same as counting the matches (and Counter's
     subtraction keeps only positive counts, as counting would)."""
+    full = full_counts(table)
+    if len(matched) == len(table.live):
+        return dict(full)  # every document matched (they are distinct): nothing to subtract
     rest = list(filterfalse(set(matched).__contains__, table.live))
     unmatched = _counts(table, rest, SearchRequest())
-    return {name: full - unmatched[name] for name, full in full_counts(table).items()}
+    return {name: counts - unmatched[name] for name, counts in full.items()}
 
 
 def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[str, Counter]:
