@@ -33,7 +33,7 @@ class FastSearchApi:
         if (
             environ.get("PATH_INFO") != PATH
             or environ.get("REQUEST_METHOD") != "GET"
-            or self.app.debug  # Flask indents JSON when debugging
+            or not self._compact_json()
         ):
             return self.flask_wsgi(environ, start_response)
         started = time.perf_counter()
@@ -52,3 +52,8 @@ class FastSearchApi:
         start_response("200 OK", headers)
         log_access("GET", PATH, request.query_string, 200, started, data["total"])
         return [body]
+
+    def _compact_json(self) -> bool:
+        # When Flask would indent its JSON (debugging, or compact set False), it answers.
+        compact = getattr(self.app.json, "compact", None)
+        return compact is True or (compact is None and not self.app.debug)

@@ -46,7 +46,7 @@ def answer(wsgi_app, query_string: str, method: str = "GET"):
     if method == "GET":
         assert headers.get("Content-Length") == str(len(body))
     headers.remove("Content-Length")
-    return status, sorted(headers.items()), re.sub(rb'"took_ms":[0-9.]+', b"", body)
+    return status, sorted(headers.items()), re.sub(rb'"took_ms": ?[0-9.]+', b"", body)
 
 
 def test_the_fast_path_gives_flasks_bytes_headers_and_status(app):
@@ -112,3 +112,15 @@ def test_one_access_log_line_per_search_either_way(app, caplog):
             "hits": 1,
         }
     )
+
+
+def test_when_flask_would_indent_its_json_flask_answers(app):
+    app.json.compact = False
+    try:
+        status, _headers, body = answer(app.wsgi_app, "q=forensic+curiosity")
+        assert status == "200 OK" and body.startswith(b'{\n  "')
+        assert answer(app.wsgi_app, "q=forensic+curiosity") == answer(
+            app.wsgi_app.flask_wsgi, "q=forensic+curiosity"
+        )
+    finally:
+        app.json.compact = None
