@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 from whoosh import index as windex
+from whoosh.filedb import compound, structfile
 from whoosh.searching import Searcher
 
 from .schema import is_compatible
@@ -24,6 +26,53 @@ from .versions import (
 
 # One JSON line per event (serve sends it to stderr with the access log): a version warmed.
 events = logging.getLogger("search_service.events")
+
+
+class _MappedRaw(io.RawIOBase):
+    """A read-only, seekable raw file over a memoryview, reading it in place."""
+
+    def __init__(self, view: memoryview):
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = max(0, min(len(b), len(self._view) - self._pos))
+        b[:n] = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+class _MappedFile(structfile.BufferFile):
+    """Whoosh's BufferFile for a sub-file of a memory-mapped segment, without its copy.
+
+    BufferFile hands reads and seeks to a BytesIO of the mapped bytes, and making that
+    BytesIO copies the whole sub-file: each thread's searcher held its own copy of the index
+    (~73 MB a searcher at 10x) instead of sharing the page cache. This one reads the map in
+    place (positional reads, `get`, never copied it).
+    """
+
+    def __init__(self, buf, name=None, onclose=None):
+        super().__init__(b"", name=name, onclose=onclose)
+        self._buf = buf
+        self.file = io.BufferedReader(_MappedRaw(memoryview(buf)), buffer_size=4096)
+
+
+# Segments are opened through whoosh.filedb.compound (whoosh-reloaded is pinned, setup.cfg).
+compound.BufferFile = _MappedFile
 
 
 class _Version:
