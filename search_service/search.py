@@ -335,9 +335,9 @@ def addressee_counts(handle: IndexHandle) -> dict[str, int]:
 
 def report_path(handle: IndexHandle, review_id: str) -> str | None:
     """The local PDF the index holds for a review id, or None (ids only, never paths)."""
-    searcher = handle.searcher()
-    stored = searcher.document(doc_id=f"{review_id}#summary")
-    return (stored or {}).get("pdf_path") or None
+    docnum = handle.searcher().document_number(doc_id=f"{review_id}#summary")
+    stored = handle.stored_fields(docnum) if docnum is not None else {}
+    return stored.get("pdf_path") or None
 
 
 # --- views over the same matches: grouped, streamed for export, similar texts ----------------
