@@ -74,21 +74,10 @@ def log_access(
     started: float | None,
     hits: int | None = None,
 ) -> None:
-    """Write one access-log line (when the log is on)."""
-    if log.isEnabledFor(logging.INFO):
-        record = access_record(method, path, query, status, started, hits)
-        log.info(json.dumps(record, ensure_ascii=False))
-
-
-def access_record(
-    method: str,
-    path: str,
-    query: bytes,
-    status: int,
-    started: float | None,
-    hits: int | None = None,
-) -> dict:
-    """The fields of one access-log line: no headers, no cookies, the query as typed."""
+    """Write one access-log line (when the log is on): no headers, no cookies, the query as
+    typed."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     record = {
         "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "method": method,
@@ -101,7 +90,7 @@ def access_record(
         record["query"] = typed[:MAX_LOGGED_QUERY]
     if hits is not None:
         record["hits"] = hits
-    return record
+    log.info(json.dumps(record, ensure_ascii=False))
 
 
 def configure_access_log(stream=None) -> None:

@@ -244,12 +244,11 @@ def warm_caches(searcher, caches: dict, previous: dict | None = None) -> None:
     # and the vocabulary's names (a typed acronym searches them as phrases).
     prewarm(searcher, caches, DEFAULT_FIELDS)
     warm_vocabulary(searcher, caches)
-    neighbours(searcher.reader(), caches)  # for "did you mean"
-    # Snippets analyse each word as written once; the lexicon's words, lower-case and
-    # capitalised, cover most of what hits will show.
+    near = neighbours(searcher.reader(), caches)  # for "did you mean"
+    # Snippets analyse each word as written once; the spelling lexicon's words (the keys of
+    # "did you mean"'s frequencies), lower-case and capitalised, cover most of what hits show.
     if SPELL_FIELD in searcher.schema.names():
-        spelled = [t.decode("utf-8") for t in searcher.reader().lexicon(SPELL_FIELD)]
-        words = [*spelled, *(w.capitalize() for w in spelled)]
+        words = [*near.df, *(w.capitalize() for w in near.df)]
         warm_words(searcher.schema["text"].analyzer, words)
 
 
