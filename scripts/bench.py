@@ -734,8 +734,8 @@ def main(argv: list[str] | None = None) -> int:
     args.skip_build = args.skip_build or args.latency_only
 
     sys.path.insert(0, str(ROOT))
-    from search_service.analysis import stop_words
-    from search_service.ingest.corpus import read_corpus
+    from search_service.analysis.filters import stop_words
+    from search_service.corpus.folder import read_corpus
 
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# With the editable install the scripts use, the package sits in the repository.
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+# From a clone (the scripts' editable install) the package sits in the repository.
+REPO_ROOT = PACKAGE_DIR.parent
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class Setting:
 
 
 SETTINGS = (
-    Setting("INDEX_DIR", "DHR_INDEX_DIR", str(REPO_ROOT / "index"), "folder of the search index"),
+    Setting("INDEX_DIR", "DHR_INDEX_DIR", "", "folder of the search index (default: index/)"),
     Setting("DEFAULT_PER_PAGE", "DHR_PER_PAGE", 20, "hits per page when none is asked for"),
     Setting(
         "SEARCH_TIME_LIMIT",
@@ -57,14 +58,27 @@ SETTINGS = (
 )
 
 
+def _default_index() -> Path:
+    # index/ at the repository root from a clone; installed (pip install .), index/ here.
+    return REPO_ROOT / "index" if (REPO_ROOT / "setup.cfg").is_file() else Path.cwd() / "index"
+
+
 def default_index_dir() -> Path:
-    """The index folder: $DHR_INDEX_DIR, else index/ at the repository root."""
-    return Path(os.environ.get("DHR_INDEX_DIR") or REPO_ROOT / "index")
+    """The index folder: $DHR_INDEX_DIR, else index/ at the repository root (or here)."""
+    return Path(os.environ.get("DHR_INDEX_DIR") or _default_index())
+
+
+def templates_dir() -> Path:
+    """The Jinja templates: installed inside the package, or templates/ in the clone."""
+    installed = PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else REPO_ROOT / "templates"
 
 
 def from_environment() -> dict:
     """Settings as read from the environment now (called by the app factory, not at import)."""
-    return {s.name: setting(s.name) for s in SETTINGS}
+    found = {s.name: setting(s.name) for s in SETTINGS}
+    found["INDEX_DIR"] = found["INDEX_DIR"] or str(default_index_dir())
+    return found
 
 
 def setting(name: str):

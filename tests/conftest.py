@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from search_service import create_app
-from search_service.demo import write_demo_corpus
-from search_service.index import build_index
-from search_service.ingest.corpus import read_corpus
+from search_service.corpus.demo import write_demo_corpus
+from search_service.corpus.folder import read_corpus
+from search_service.index.writer import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "search_service" / "data" / "seed" / "bolton-2023.txt"

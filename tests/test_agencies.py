@@ -2,7 +2,13 @@
 
 import pytest
 
-from search_service.agencies import SECTORS, sector_for, sector_rules, sectors_for, split_addressees
+from search_service.corpus.agencies import (
+    SECTORS,
+    sector_for,
+    sector_rules,
+    sectors_for,
+    split_addressees,
+)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
-from search_service.analysis import (
+from search_service.analysis.filters import (
     analysis_fingerprint,
     compound_table,
     fold_spelling,
@@ -203,7 +203,7 @@ def test_data_tables_are_consistent():
 def test_stems_are_nltks_shared_by_every_analyzer_and_bounded(monkeypatch):
     from nltk.stem.snowball import SnowballStemmer
 
-    from search_service import analysis
+    from search_service.analysis import filters as analysis
 
     monkeypatch.setattr(analysis, "STEM_MEMO", 3)
     analysis._stems.clear()

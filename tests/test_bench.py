@@ -5,8 +5,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from search_service.analysis import stop_words
-from search_service.ingest.corpus import read_corpus
+from search_service.analysis.filters import stop_words
+from search_service.corpus.folder import read_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 

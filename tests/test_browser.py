@@ -34,8 +34,8 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 from waitress.server import create_server  # noqa: E402
 
 from search_service import create_app  # noqa: E402
-from search_service.index import build_index  # noqa: E402
-from search_service.ingest.corpus import read_corpus  # noqa: E402
+from search_service.corpus.folder import read_corpus  # noqa: E402
+from search_service.index.writer import build_index  # noqa: E402
 
 LAUNCH_ARGS = [
     "--no-sandbox",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import copy_seed
 
-from search_service.ingest.corpus import read_page_file
+from search_service.corpus.folder import read_page_file
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 

@@ -3,9 +3,9 @@
 import filecmp
 from pathlib import Path
 
-from search_service.demo import write_demo_corpus
-from search_service.ingest.corpus import read_corpus
-from search_service.regions import region_for
+from search_service.corpus.demo import write_demo_corpus
+from search_service.corpus.folder import read_corpus
+from search_service.corpus.regions import region_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "corpus" / "demo"

@@ -10,11 +10,12 @@ import pytest
 from conftest import copy_seed
 
 from search_service import create_app
-from search_service.export import csv_pieces, csv_safe, filename, slug
-from search_service.index import IndexHandle, build_index
-from search_service.ingest.corpus import read_corpus
-from search_service.query import SearchRequest
-from search_service.search import EXPORT_COLUMNS, export
+from search_service.corpus.folder import read_corpus
+from search_service.index.writer import build_index
+from search_service.search.hits import EXPORT_COLUMNS
+from search_service.search.request import SearchRequest
+from search_service.search.service import export, open_index
+from search_service.web.export import csv_pieces, csv_safe, filename, slug
 
 FORMULA_PAGE = """Source · Domestic Homicide Review
 Formula review
@@ -89,7 +90,7 @@ def test_download_is_named_for_the_query_and_the_day(client):
 
 
 def test_export_is_streamed_by_a_generator(client, index_dir):
-    result = export(IndexHandle(index_dir), SearchRequest(q="training"))
+    result = export(open_index(index_dir), SearchRequest(q="training"))
     assert inspect.isgenerator(result.rows)
     assert result.total == len(list(result.rows))
     response = client.get("/export.json?q=training")

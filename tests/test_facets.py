@@ -6,10 +6,11 @@ from collections import Counter
 
 import pytest
 
-from search_service.facets import FACETS, count_facets, facet_table
-from search_service.index import IndexHandle
-from search_service.query import SearchRequest, parse_query
-from search_service.scoring import collect, use_pairs
+from search_service.search.execute import match
+from search_service.search.facets import FACETS, count_facets, facet_table
+from search_service.search.parse import parse_query
+from search_service.search.request import SearchRequest
+from search_service.search.service import open_index
 
 
 def _stored_values(stored: dict, name: str) -> list[str]:
@@ -31,12 +32,12 @@ def _stored_values(stored: dict, name: str) -> list[str]:
     ],
 )
 def test_counts_are_the_stored_values_of_the_matches(index_dir, typed, filters):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     searcher = handle.searcher()
-    table = facet_table(handle.caches, searcher)
+    table = facet_table(handle.state, searcher)
     req = SearchRequest(q=typed, filters=filters, facet_size=None)
     q = parse_query(searcher.schema, typed).query
-    matched = table.live if q is None else collect(searcher, use_pairs(q), {})[0]
+    matched = table.live if q is None else match(searcher, handle.state, q)[0]
     facets = count_facets(table, list(matched), req).values
     for name, facet in FACETS.items():
         expected: Counter = Counter()

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from search_service.fast_api import FastSearchApi
-from search_service.hardening import ACCESS_LOG
+from search_service.web.fast_api import FastSearchApi
+from search_service.web.security import ACCESS_LOG
 
 QUERIES = [
     "q=forensic+curiosity",

@@ -13,9 +13,9 @@ import pytest
 from conftest import running_server
 
 from search_service import create_app
-from search_service.hardening import ACCESS_LOG
-from search_service.index import build_index
-from search_service.ingest.corpus import read_corpus
+from search_service.corpus.folder import read_corpus
+from search_service.index.writer import build_index
+from search_service.web.security import ACCESS_LOG
 
 EVIL_CSP = 'Evil" onmouseover="alert(\'csp\')" x="<script>alert(1)</script>'
 EVIL_AGENCY = "Agency' autofocus onfocus='alert(2)' <img src=x onerror=alert(3)>"
@@ -152,7 +152,7 @@ def test_security_headers_on_every_response(evil, url):
 def test_each_security_header_once_and_a_views_own_kept(evil_app):
     from flask import Response
 
-    from search_service.hardening import HEADERS, _finish
+    from search_service.web.security import HEADERS, _finish
 
     with evil_app.test_request_context("/"):
         own = Response("x", headers={"x-frame-options": "SAMEORIGIN"})

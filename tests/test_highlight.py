@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, StandardAnalyzer
 
-from search_service.analysis import (
+from search_service.analysis.filters import (
     NltkTokenizer,
     compound_table,
     spelling_analyzer,
@@ -20,7 +20,10 @@ from search_service.analysis import (
     stop_words,
     text_analyzer,
 )
-from search_service.highlight import (
+from search_service.corpus.folder import read_corpus
+from search_service.index.schema import build_schema, review_documents
+from search_service.index.versions import current_version
+from search_service.search.highlight import (
     MarkTerms,
     _mark_spans_reference,
     _memo,
@@ -33,10 +36,7 @@ from search_service.highlight import (
     terms_to_mark,
     warm_words,
 )
-from search_service.ingest.corpus import read_corpus
-from search_service.query import parse_query
-from search_service.schema import build_schema, review_documents
-from search_service.versions import current_version
+from search_service.search.parse import parse_query
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYZER = text_analyzer()
@@ -161,7 +161,7 @@ def test_words_warmed_ahead_mark_as_the_full_analyzer_does(text, data):
 
 
 def test_warming_words_leaves_room_for_the_words_met_later(monkeypatch):
-    from search_service import highlight
+    from search_service.search import highlight
 
     monkeypatch.setattr(highlight, "MEMO_WORDS", 20)
     _memo.clear()
@@ -301,12 +301,13 @@ def test_words_that_tokenize_otherwise_alone_fall_back_to_the_full_analyzer():
 
 
 def test_opening_a_version_memoises_its_lexicons_words(index_dir):
-    from search_service.index import IndexHandle
-    from search_service.search import warm_caches
+    from search_service.index.state import VersionState
+    from search_service.search.service import open_index
+    from search_service.search.warm import warm_state
 
-    searcher = IndexHandle(index_dir).searcher()
+    searcher = open_index(index_dir).searcher()
     _memo.clear()
-    warm_caches(searcher, {})
+    warm_state(searcher, VersionState())
     (memo,) = _memo.values()
     assert {"forensic", "Forensic", "curiosity", "Curiosity"} <= memo.keys()
     searcher.close()

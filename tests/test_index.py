@@ -1,20 +1,22 @@
 """The index: picklable schema, atomic versions, one writer, searchers that follow rebuilds."""
 
 import pickle
+import time
 
 import pytest
 
-from search_service.index import (
-    IndexHandle,
+from search_service.corpus.folder import read_corpus
+from search_service.index.reader import IndexHandle
+from search_service.index.schema import build_schema
+from search_service.index.versions import (
     IndexLockedError,
     IndexMissingError,
-    build_index,
-    build_schema,
     current_version,
     writer_lock,
 )
-from search_service.ingest.corpus import read_corpus
-from search_service.search import SearchRequest, run_search
+from search_service.index.writer import build_index
+from search_service.search.request import SearchRequest
+from search_service.search.service import open_index, run_search
 
 
 def test_schema_and_analyzer_pickle_round_trip():
@@ -96,7 +98,7 @@ def test_updates_do_not_pile_up_segments(tmp_path):
     """Updating the same reviews again and again leaves a few segments, each with live texts."""
     from types import SimpleNamespace
 
-    from search_service.index import update_index
+    from search_service.index.writer import update_index
     from search_service.model import Recommendation, Review
 
     def review(rid: str, text: str) -> Review:
@@ -134,8 +136,12 @@ def test_threads_read_stored_fields_through_one_reader_per_version(fresh_index):
 
     from whoosh import index as windex
 
-    handle = IndexHandle(fresh_index)
+    handle = open_index(fresh_index)
     expected = windex.open_dir(str(fresh_index / handle.version)).reader()
+    # Opening the version starts its warm-up, which builds the facet arrays.
+    deadline = time.monotonic() + 30
+    while not handle.warm and time.monotonic() < deadline:
+        time.sleep(0.05)
     results, searchers = {}, []
     barrier = threading.Barrier(4)
 

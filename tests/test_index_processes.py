@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import running_server
 
-from search_service.demo import write_demo_corpus
-from search_service.index import current_version
+from search_service.corpus.demo import write_demo_corpus
+from search_service.index.versions import current_version
 
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 

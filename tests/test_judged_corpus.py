@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from search_service.agencies import split_addressees
-from search_service.regions import region_for
+from search_service.corpus.agencies import split_addressees
+from search_service.corpus.regions import region_for
 
 JUDGED = Path(__file__).parent / "fixtures" / "judged"
 PAGES = sorted(JUDGED.glob("*.txt"))

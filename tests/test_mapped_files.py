@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
 
-from search_service.index import IndexHandle
-from search_service.reader import _MappedFile
+from search_service.index.whoosh_internals import MappedFile
+from search_service.search.service import open_index
 
 OPS = st.lists(
     st.one_of(
@@ -47,7 +47,7 @@ def _run(f, ops) -> list:
 @given(data=st.binary(max_size=256), ops=OPS)
 def test_reads_seeks_and_gets_give_what_bufferfile_gives(data, ops):
     mapped = memoryview(bytearray(data))
-    assert _run(_MappedFile(mapped), ops) == _run(BufferFile(memoryview(bytes(data))), ops)
+    assert _run(MappedFile(mapped), ops) == _run(BufferFile(memoryview(bytes(data))), ops)
 
 
 def test_pickles_arrays_and_lines_read_back_as_from_bufferfile():
@@ -57,16 +57,16 @@ def test_pickles_arrays_and_lines_read_back_as_from_bufferfile():
     def read(f) -> list:
         return [f.read_pickle(), list(f.read_array("i", 50)), f.file.readline(), list(f.file)]
 
-    mine, whooshs = read(_MappedFile(memoryview(data))), read(BufferFile(memoryview(data)))
+    mine, whooshs = read(MappedFile(memoryview(data))), read(BufferFile(memoryview(data)))
     assert mine == whooshs
     assert mine[0] == {"a": [1, 2.5, "x"]} and mine[2:] == [b"line one\n", [b"line two\n"]]
 
 
 def test_segments_are_opened_without_a_copy(index_dir):
     # Each thread's searcher used to copy every file it opened out of the map (~73 MB a
-    # searcher at 10x); segments now open through _MappedFile.
-    assert compound.BufferFile is _MappedFile
-    searcher = IndexHandle(index_dir).searcher()
+    # searcher at 10x); segments now open through MappedFile.
+    assert compound.BufferFile is MappedFile
+    searcher = open_index(index_dir).searcher()
     leaf = searcher.reader().leaf_readers()[0][0]
-    assert isinstance(leaf._terms._dbfile, _MappedFile)
+    assert isinstance(leaf._terms._dbfile, MappedFile)
     assert searcher.document_number(doc_id="bolton-2023#rec-7") is not None

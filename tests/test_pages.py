@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_service.ingest.pages import PageFormatError, parse_page
+from search_service.corpus.pages import PageFormatError, parse_page
 
 
 def test_seed_parses_to_nine_recommendations_with_their_addressees(seed_text):

@@ -18,7 +18,9 @@ from pdf_factory import (
     make_zero_page_pdf,
 )
 
-from search_service.ingest.pdf import (
+from search_service.corpus.pdf.cache import content_hash, load_cached
+from search_service.corpus.pdf.recommendations import agencies_in, split_addressees
+from search_service.corpus.pdf.report import (
     ExtractStats,
     PdfError,
     PdfReport,
@@ -26,10 +28,8 @@ from search_service.ingest.pdf import (
     extract_pdf,
     find_page,
 )
-from search_service.ingest.pdf_cache import content_hash, load_cached
-from search_service.ingest.pdf_recs import agencies_in, split_addressees
-from search_service.ingest.pdf_tables import PdfiumTables, PlumberTables
-from search_service.ingest.pdf_text import Dehyphenator, strip_running_lines
+from search_service.corpus.pdf.tables import PdfiumTables, PlumberTables
+from search_service.corpus.pdf.text import Dehyphenator, strip_running_lines
 
 PAGE_9 = (
     "The chronology shows that safe-\nguarding referrals were delayed, that multi-\nagency "
@@ -302,7 +302,7 @@ def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):
 
 PEAK_RSS = """
 import resource, sys
-from search_service.ingest.pdf import extract_pdf
+from search_service.corpus.pdf.report import extract_pdf
 report = extract_pdf(sys.argv[1])
 print(len(report.pages), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """

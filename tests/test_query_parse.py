@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_service import query
-from search_service.schema import build_schema
+from search_service.index.schema import build_schema
+from search_service.search import parse as query
 
 SCHEMA = build_schema()
 WORDS = st.one_of(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_service.regions import all_regions, csp_regions, region_for
+from search_service.corpus.regions import all_regions, csp_regions, region_for
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ from pdf_factory import (
 )
 
 from search_service import create_app
-from search_service.index import build_index
-from search_service.ingest.corpus import read_corpus
+from search_service.corpus.folder import read_corpus
+from search_service.index.writer import build_index
 
 PAGE_9 = "The panel noted that the perpetrator's probation officer never visited the caravan park."
 SEED_REC_7 = (

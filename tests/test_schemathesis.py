@@ -6,8 +6,8 @@ from conftest import make_corpus
 from hypothesis import HealthCheck, given, settings
 
 from search_service import create_app
-from search_service.index import build_index
-from search_service.ingest.corpus import read_corpus
+from search_service.corpus.folder import read_corpus
+from search_service.index.writer import build_index
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_service.scoring import top
+from search_service.search.ranking import top
 
 
 def _expected(ids, scores, keep, n):

@@ -9,8 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search_service.index import IndexHandle
-from search_service.suggest import SPELL_FIELD, Neighbours, suggest
+from search_service.index.state import VersionState
+from search_service.search.service import open_index
+from search_service.search.suggest import SPELL_FIELD, Neighbours, suggest
 
 
 def _lexicon(reader) -> list[str]:
@@ -19,7 +20,7 @@ def _lexicon(reader) -> list[str]:
 
 @pytest.fixture(scope="module")
 def lexicon(index_dir):
-    reader = IndexHandle(index_dir).searcher().reader()
+    reader = open_index(index_dir).searcher().reader()
     return Neighbours(reader), _lexicon(reader)
 
 
@@ -47,7 +48,7 @@ def test_the_words_one_edit_away_are_found(lexicon, data):
 
 
 def test_misspellings_get_the_word_one_edit_away(index_dir):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     reader, schema = handle.searcher().reader(), handle.searcher().schema
     expected = {
         "safegarding": "safeguarding",  # a letter dropped
@@ -56,13 +57,13 @@ def test_misspellings_get_the_word_one_edit_away(index_dir):
         "polcie": "police",  # two letters swapped
     }
     for typed, meant in expected.items():
-        assert suggest(reader, schema, typed, True, caches={}).text == meant
+        assert suggest(reader, schema, typed, True, state=VersionState()).text == meant
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.text("abc", max_size=6), st.text("abc", max_size=6))
 def test_one_edit_is_damerau_levenshtein_at_most_one(a, b):
-    from search_service.suggest import _one_edit
+    from search_service.search.suggest import _one_edit
 
     assert _one_edit(a, b) == (damerau_levenshtein(a, b) <= 1)
 
@@ -72,14 +73,14 @@ def test_neighbours_hold_each_words_document_frequency(tmp_path, corpus_dir):
     also over two segments (an --update adds one)."""
     from types import SimpleNamespace
 
-    from search_service.index import build_index, update_index
-    from search_service.ingest.corpus import read_corpus
+    from search_service.corpus.folder import read_corpus
+    from search_service.index.writer import build_index, update_index
 
     reviews = read_corpus(corpus_dir).reviews
     build_index(tmp_path, reviews)
     plan = SimpleNamespace(remove=[reviews[1].id], add=[reviews[1]], files={})
     update_index(tmp_path, lambda files, meta: plan)
-    reader = IndexHandle(tmp_path).searcher().reader()
+    reader = open_index(tmp_path).searcher().reader()
     assert len(list(reader.leaf_readers())) == 2
     near = Neighbours(reader)
     words = _lexicon(reader)
@@ -89,10 +90,10 @@ def test_neighbours_hold_each_words_document_frequency(tmp_path, corpus_dir):
 
 
 def test_known_words_are_remembered_per_version_and_bounded(index_dir, monkeypatch):
-    import search_service.suggest as suggest_module
+    import search_service.search.suggest as suggest_module
 
     monkeypatch.setattr(suggest_module, "KNOWN_MEMO", 2)
-    searcher = IndexHandle(index_dir).searcher()
+    searcher = open_index(index_dir).searcher()
     reader, schema = searcher.reader(), searcher.schema
     near = Neighbours(reader)
     for word in ("police", "polise", "marac", "police", "zzqx"):

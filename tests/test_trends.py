@@ -2,17 +2,17 @@
 
 import xml.etree.ElementTree as ET
 
-from search_service.facets import facet_table
-from search_service.index import IndexHandle
-from search_service.query import SearchRequest
-from search_service.search import reviews_per_year
-from search_service.trends import count_reviews_per_year, render_svg
+from search_service.search.facets import facet_table
+from search_service.search.request import SearchRequest
+from search_service.search.service import open_index, reviews_per_year
+from search_service.search.trends import count_reviews_per_year
+from search_service.web.charts import render_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_counts_distinct_reviews_per_year_of_death(index_dir, client):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     data = reviews_per_year(handle, SearchRequest(q="training"))
     # The same numbers, the long way: every matching text's review and its year of death.
     hits = client.get("/api/search?q=training&per_page=100").get_json()["hits"]
@@ -25,23 +25,23 @@ def test_counts_distinct_reviews_per_year_of_death(index_dir, client):
 
 
 def test_years_without_reviews_are_zero_not_missing(index_dir):
-    data = reviews_per_year(IndexHandle(index_dir), SearchRequest())
+    data = reviews_per_year(open_index(index_dir), SearchRequest())
     years = [y["year"] for y in data["years"]]
     assert years == list(range(years[0], years[-1] + 1))
 
 
 def test_published_year_is_counted_when_asked(index_dir):
     data = reviews_per_year(
-        IndexHandle(index_dir), SearchRequest(q='"forensic curiosity"', year_field="published")
+        open_index(index_dir), SearchRequest(q='"forensic curiosity"', year_field="published")
     )
     assert [y for y in data["years"] if y["reviews"]] == [{"year": 2023, "reviews": 1}]
     assert data["year_field"] == "published"
 
 
 def test_a_review_counts_once_however_many_texts_match(index_dir):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     searcher = handle.searcher()
-    table = facet_table(handle.caches, searcher)
+    table = facet_table(handle.state, searcher)
     bolton = list(searcher.document_numbers(review_id="bolton-2023"))
     assert len(bolton) > 1
     data = count_reviews_per_year(table, bolton, "death")

@@ -2,13 +2,13 @@
 
 import re
 
-from search_service.index import IndexHandle
-from search_service.query import SearchRequest
-from search_service.search import group_by_review, run_search, similar_recommendations
+from search_service.search.request import SearchRequest
+from search_service.search.reviews import similar_recommendations
+from search_service.search.service import group_by_review, open_index, run_search
 
 
 def test_group_by_review_lists_each_review_once_with_its_best_matches(index_dir):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     flat = run_search(handle, SearchRequest(q="training", per_page=100))
     grouped = group_by_review(handle, SearchRequest(q="training", per_page=100), per_review=2)
     ids = [g["review_id"] for g in grouped["groups"]]
@@ -25,7 +25,7 @@ def test_group_by_review_lists_each_review_once_with_its_best_matches(index_dir)
 
 
 def test_group_by_review_puts_recommendations_before_summaries(index_dir):
-    grouped = group_by_review(IndexHandle(index_dir), SearchRequest(q="bolton"), per_review=3)
+    grouped = group_by_review(open_index(index_dir), SearchRequest(q="bolton"), per_review=3)
     bolton = next(g for g in grouped["groups"] if g["review_id"] == "bolton-2023")
     kinds = [h["type"] for h in bolton["hits"]]
     assert kinds == sorted(kinds, key=lambda k: k != "recommendation")
@@ -64,7 +64,7 @@ def test_every_state_is_a_url_sort_and_view_links_keep_the_search(client):
 
 
 def test_similar_recommendations_come_from_other_reviews(index_dir):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     for number in (None, "7"):
         hits = similar_recommendations(handle, "bolton-2023", number, limit=5)
         assert hits, number
@@ -74,7 +74,7 @@ def test_similar_recommendations_come_from_other_reviews(index_dir):
 
 
 def test_similar_recommendations_of_an_unknown_review_are_none(index_dir):
-    handle = IndexHandle(index_dir)
+    handle = open_index(index_dir)
     assert similar_recommendations(handle, "nope") == []
     assert similar_recommendations(handle, "bolton-2023", "99") == []
 
@@ -118,10 +118,11 @@ def test_help_says_how_to_ask_for_the_literal_form(client):
 
 
 def test_similar_recommendations_are_not_alike_by_pseudonyms_alone(tmp_path):
-    from search_service.demo import render_page
-    from search_service.index import IndexHandle, build_index
-    from search_service.ingest.corpus import read_corpus
-    from search_service.search import similar_recommendations
+    from search_service.corpus.demo import render_page
+    from search_service.corpus.folder import read_corpus
+    from search_service.index.writer import build_index
+    from search_service.search.reviews import similar_recommendations
+    from search_service.search.service import open_index
 
     texts = {
         "x-2020": "That Adult A and Adult B are safeguarded by the housing team in every tenancy review.",
@@ -136,5 +137,5 @@ def test_similar_recommendations_are_not_alike_by_pseudonyms_alone(tmp_path):
         )
         (corpus / f"{rid}.txt").write_text(page, encoding="utf-8")
     build_index(tmp_path / "ix", read_corpus(corpus).reviews)
-    found = similar_recommendations(IndexHandle(tmp_path / "ix"), "x-2020", "1")
+    found = similar_recommendations(open_index(tmp_path / "ix"), "x-2020", "1")
     assert [h["review_id"] for h in found] == ["z-2022"]

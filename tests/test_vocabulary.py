@@ -2,7 +2,7 @@
 
 import pytest
 
-from search_service.vocabulary import equivalents, groups, normalise_phrase
+from search_service.analysis.vocabulary import equivalents, groups, normalise_phrase
 
 
 @pytest.mark.parametrize(

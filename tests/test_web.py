@@ -376,8 +376,8 @@ def test_stacked_operators_are_dropped_and_said(client):
 def _drawn_request(data):
     from hypothesis import strategies as st
 
-    from search_service.facets import FACETS
-    from search_service.query import FACET_SIZE, GROUPS, SORTS, YEAR_FIELDS, SearchRequest
+    from search_service.search.facets import FACETS
+    from search_service.search.request import FACET_SIZE, GROUPS, SORTS, YEAR_FIELDS, SearchRequest
 
     text = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
     return SearchRequest(
@@ -401,14 +401,14 @@ def test_toggle_urls_are_the_request_with_one_value_toggled():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from search_service.facets import FACETS
-    from search_service.web import _toggle_urls, request_params, url_with
+    from search_service.search.facets import FACETS
+    from search_service.web.urls import request_params, toggle_urls, url_with
 
     @settings(max_examples=300, deadline=None)
     @given(data=st.data())
     def check(data):
         req = _drawn_request(data)
-        toggle_url = _toggle_urls("/api/search", req)
+        toggle_url = toggle_urls("/api/search", req)
         for name in FACETS:
             chosen = req.chosen(name)
             for value in [*chosen, data.draw(st.text(max_size=8))]:

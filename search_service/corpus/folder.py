@@ -1,0 +1,198 @@
+"""Walk a corpus folder: review pages, manifest.csv links, and (later) report PDFs."""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from search_service.corpus.agencies import sectors_for
+from search_service.model import Passage, Review, Skipped
+from search_service.corpus.regions import region_for
+from search_service.corpus.pages import PageFormatError, parse_page
+from search_service.corpus.pdf.report import PdfError, PdfReport, extract_many, find_page
+
+PAGE_SUFFIXES = (".txt", ".md")
+PDF_SUFFIX = ".pdf"
+MANIFEST = "manifest.csv"
+# Titles the demo generator gives its reviews, so the web page can say it is a demo.
+SYNTHETIC_MARK = "(synthetic)"
+
+
+@dataclass
+class CorpusReport:
+    """What reading a corpus produced: the reviews, and the files skipped with reasons."""
+
+    reviews: list[Review] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def safe_url(url: str) -> str:
+    """Keep only http(s) links; anything else (javascript:, data:, file:) becomes ''."""
+    url = url.strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+def read_manifest(folder: Path) -> tuple[dict[str, dict[str, str]], list[Skipped]]:
+    """Map a page's file name (and its stem) to its pdf_url/source_url from manifest.csv."""
+    path = folder / MANIFEST
+    if not path.exists():
+        return {}, []
+    links: dict[str, dict[str, str]] = {}
+    skipped: list[Skipped] = []
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            if not reader.fieldnames or "file" not in reader.fieldnames:
+                return {}, [Skipped(MANIFEST, "manifest.csv has no 'file' column")]
+            for row in reader:
+                name = (row.get("file") or "").strip()
+                if not name:
+                    continue
+                raw_pdf = (row.get("pdf_url") or "").strip()
+                entry = {
+                    "pdf_url": safe_url(raw_pdf),
+                    "source_url": safe_url(row.get("source_url") or ""),
+                    # A bare file name ties a local report PDF to this page.
+                    "pdf_file": raw_pdf if _is_local_pdf_name(raw_pdf) else "",
+                }
+                links[name] = entry
+                links.setdefault(Path(name).stem, entry)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        skipped.append(Skipped(MANIFEST, f"manifest.csv could not be read: {exc}"))
+    return links, skipped
+
+
+def _is_local_pdf_name(value: str) -> bool:
+    # Only a plain name in the corpus folder: no directories, no way out of the folder.
+    return (
+        value.lower().endswith(PDF_SUFFIX)
+        and Path(value).name == value
+        and not value.startswith(".")
+    )
+
+
+def pdf_owners(links: dict[str, dict[str, str]]) -> dict[str, str]:
+    """{report PDF file name: stem of the page it belongs to} for PDFs tied by manifest.csv."""
+    return {
+        entry["pdf_file"]: Path(name).stem
+        for name, entry in links.items()
+        if entry.get("pdf_file") and Path(name).suffix.lower() in PAGE_SUFFIXES
+    }
+
+
+def finish_review(review: Review) -> Review:
+    """Fill the derived fields: region from the CSP, sectors from addressees, synthetic flag."""
+    review.region = region_for(review.csp) if review.csp else "Unknown"
+    review.synthetic = SYNTHETIC_MARK in review.title.lower()
+    for rec in review.recommendations:
+        rec.sectors = sectors_for(rec.addressees)
+    return review
+
+
+def read_page_file(path: Path) -> Review:
+    """Read and parse one review page file; raise PageFormatError with a user-facing reason."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise PageFormatError("not UTF-8 text") from None
+    return parse_page(text, path.stem)
+
+
+def _review_from_pdf(review_id: str, report: PdfReport) -> Review:
+    """A review known only from its report PDF."""
+    review = Review(
+        id=review_id,
+        title=report.title or review_id,
+        csp=report.csp,
+        published_month=report.published_month,
+        published_year=report.published_year,
+        summary=report.summary,
+    )
+    review.recommendations = [replace(rec, review_id=review_id) for rec in report.recommendations]
+    return review
+
+
+def _attach_pdf(review: Review, report: PdfReport, path: Path) -> Review:
+    """Give a review its report: page passages, and the PDF page of each curated recommendation."""
+    review.pdf_path = str(path.resolve())
+    review.passages = [
+        Passage(review.id, number, text)
+        for number, text in enumerate(report.pages, start=1)
+        if text.strip()
+    ]
+    for rec in review.recommendations:
+        rec.page = rec.page or find_page(report.pages, rec.text)
+    review.summary = review.summary or report.summary
+    return review
+
+
+def iter_corpus(
+    folder: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    pdf_cache: Path | None = None,
+) -> Iterator[Review | Skipped]:
+    """Yield a Review for each readable page or report in folder, a Skipped for each file that is not.
+
+    A PDF with the same file stem as a page, or named as a page's pdf_url in manifest.csv,
+    belongs to that page's review (whose curated recommendations stand); a PDF on its own is
+    a review in itself. PDFs are extracted in
+    parallel and cached by content hash in pdf_cache.
+    """
+    links, skipped = read_manifest(folder)
+    yield from skipped
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
+    pages = [p for p in files if p.suffix.lower() in PAGE_SUFFIXES]
+    pdfs = [p for p in files if p.suffix.lower() == PDF_SUFFIX]
+    for p in files:
+        if p.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX) and not p.name.startswith("."):
+            yield Skipped(p.name, f"not a review page or report ({p.suffix or 'no extension'})")
+    total = len(pages) + len(pdfs)
+    by_stem: dict[str, Review] = {}
+    for done, path in enumerate(pages, start=1):
+        if progress:
+            progress(done, total, path.name)
+        try:
+            review = read_page_file(path)
+        except (PageFormatError, OSError) as exc:
+            yield Skipped(path.name, str(exc))
+            continue
+        entry = links.get(path.name) or links.get(path.stem) or {}
+        review.pdf_url = entry.get("pdf_url", "")
+        review.source_url = entry.get("source_url", "")
+        by_stem[path.stem] = review
+    done = len(pages)
+    cache = pdf_cache or Path(tempfile.gettempdir()) / "dhr-search-pdf-cache"
+    owners = pdf_owners(links)
+    for path, result in extract_many(pdfs, cache):
+        done += 1
+        if progress:
+            progress(done, total, path.name)
+        review = by_stem.pop(owners.get(path.name, path.stem), None)
+        if isinstance(result, PdfError):
+            yield Skipped(path.name, result.reason)
+            if review is not None:
+                yield finish_review(review)  # the page still stands without its report
+            continue
+        if review is None:
+            review = _review_from_pdf(path.stem, result)
+            entry = links.get(path.name) or links.get(path.stem) or {}
+            review.pdf_url = entry.get("pdf_url", "")
+            review.source_url = entry.get("source_url", "")
+        yield finish_review(_attach_pdf(review, result, path))
+    for review in by_stem.values():
+        yield finish_review(review)
+
+
+def read_corpus(
+    folder: Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    pdf_cache: Path | None = None,
+) -> CorpusReport:
+    """Read a whole corpus folder into memory."""
+    report = CorpusReport()
+    for item in iter_corpus(folder, progress, pdf_cache):
+        (report.skipped if isinstance(item, Skipped) else report.reviews).append(item)
+    return report

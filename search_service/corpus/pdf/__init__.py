@@ -1,0 +1,1 @@
+"""A report PDF -> its pages, recommendations, summary and title-page metadata."""

@@ -1,0 +1,147 @@
+"""The index schema: one Whoosh document per hit, and how a Review becomes documents.
+
+Whoosh pickles the schema into the index; everything here is top-level and importable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from whoosh import fields, formats
+from whoosh.analysis import RegexTokenizer
+
+from search_service.analysis.filters import analysis_fingerprint, spelling_analyzer, text_analyzer
+from search_service.model import Recommendation, Review
+from search_service.analysis.shingles import ShingleAnalyzer
+
+# Bump when the schema or analysis changes: an index of another version must be rebuilt.
+# 5: the analyzers moved to search_service.analysis (the pickled schema names their modules).
+SCHEMA_VERSION = 5
+# Multi-valued exact facet values are joined with tabs: agency names contain spaces.
+FACET_SEP = "\t"
+
+
+class ExactList(fields.KEYWORD):
+    """A multi-valued exact field: values joined by tabs, each kept whole (spaces and case)."""
+
+    def __init__(self) -> None:
+        super().__init__(stored=False, analyzer=RegexTokenizer(r"[^\t]+"))
+
+
+def build_schema() -> fields.Schema:
+    """The Whoosh schema: one document per hit (recommendation, summary or report page)."""
+    prose = text_analyzer()
+    return fields.Schema(
+        doc_id=fields.ID(stored=True, unique=True),
+        type=fields.ID(stored=True),
+        review_id=fields.ID(stored=True),
+        number=fields.STORED(),
+        page=fields.STORED(),
+        # Recommendation text is what users cite, so it outweighs titles and agency names.
+        text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
+        # Runs of two and three words of each searched field: a phrase of two or three words
+        # is one lookup, and a longer one reads positions only where all its triples are.
+        text_shingles=shingles_field(),
+        title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
+        title_shingles=shingles_field(),
+        csp=fields.ID(stored=True),
+        region=fields.ID(stored=True),
+        addressee=ExactList(),
+        sector=ExactList(),
+        csp_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
+        addressee_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
+        addressee_shingles=shingles_field(),
+        csp_shingles=shingles_field(),
+        sector_text=fields.TEXT(analyzer=prose, phrase=True, field_boost=0.5),
+        # Unstemmed words as written, only for "did you mean" suggestions.
+        spell=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        addressees=fields.STORED(),
+        sectors=fields.STORED(),
+        published_year=fields.NUMERIC(stored=True, sortable=True),
+        published_month=fields.STORED(),
+        year_of_death=fields.NUMERIC(stored=True, sortable=True),
+        source_url=fields.STORED(),
+        pdf_url=fields.STORED(),
+        pdf_path=fields.STORED(),
+        synthetic=fields.STORED(),
+    )
+
+
+def _review_fields(review: Review) -> dict:
+    return {
+        "review_id": review.id,
+        "title": review.title,
+        "title_shingles": review.title,
+        "csp": review.csp,
+        "csp_text": review.csp,
+        "csp_shingles": review.csp,
+        "region": review.region,
+        "published_year": review.published_year,
+        "published_month": review.published_month,
+        "year_of_death": review.year_of_death,
+        "source_url": review.source_url,
+        "pdf_url": review.pdf_url,
+        "pdf_path": review.pdf_path,
+        "synthetic": review.synthetic,
+    }
+
+
+def _rec_fields(rec: Recommendation) -> dict:
+    return {
+        "doc_id": f"{rec.review_id}#rec-{rec.number}",
+        "type": "recommendation",
+        "number": rec.number,
+        "page": rec.page,
+        "text": rec.text,
+        "text_shingles": rec.text,
+        "addressee": FACET_SEP.join(rec.addressees),
+        "addressee_text": " ; ".join(rec.addressees),
+        "addressee_shingles": " ; ".join(rec.addressees),
+        "addressees": list(rec.addressees),
+        "sector": FACET_SEP.join(rec.sectors),
+        "sector_text": " ; ".join(rec.sectors),
+        "sectors": list(rec.sectors),
+    }
+
+
+def review_documents(review: Review) -> Iterator[dict]:
+    """The Whoosh documents of one review: its summary, recommendations and report pages."""
+    base = {k: v for k, v in _review_fields(review).items() if v is not None}
+    # The summary document always exists: it carries the review's metadata for its page.
+    yield {
+        **base,
+        "doc_id": f"{review.id}#summary",
+        "type": "summary",
+        "text": review.summary,
+        "text_shingles": review.summary,
+        "spell": f"{review.title} {review.summary}",
+    }
+    for rec in review.recommendations:
+        rec_doc = {k: v for k, v in _rec_fields(rec).items() if v is not None}
+        yield {**base, **rec_doc, "spell": rec.text}
+    for passage in review.passages:
+        yield {
+            **base,
+            "doc_id": f"{review.id}#page-{passage.page}",
+            "type": "passage",
+            "page": passage.page,
+            "text": passage.text,
+            "text_shingles": passage.text,
+            "spell": passage.text,
+        }
+
+
+def is_compatible(meta: dict) -> bool:
+    """Whether an index was built with this schema and these analysis data files."""
+    return (
+        meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("analysis") == analysis_fingerprint()
+    )
+
+
+def shingles_field() -> fields.FieldType:
+    """A field of word shingles beside a searched one: matched, never scored, stored or shown.
+
+    Documents only, no positions: reading a term's postings then unpickles no positions.
+    """
+    return fields.FieldType(formats.Existence(), ShingleAnalyzer(), scorable=False, stored=False)

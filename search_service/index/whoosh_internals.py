@@ -1,0 +1,250 @@
+"""Every use of a private Whoosh or NLTK name, in one place, checked against the versions read.
+
+What is private here, and why we use it:
+- segment sub-files are read in place from the memory map (MappedFile replaces Whoosh's
+  BufferFile, which copied each sub-file into a BytesIO: every thread's searcher held its
+  own copy of the index);
+- a term's postings are decoded a block at a time from W3LeafMatcher's block attributes
+  (Whoosh's matcher decodes them one posting at a time, in Python);
+- positions are decoded from the Positions format's pickled deltas without its loop;
+- a multi-term query's words come from Query._btexts (the one place Whoosh expands them);
+- full builds use sub-writer processes that die with the indexer (MpWriter._new_task);
+- BM25F's per-field B comes from BM25F._field_B;
+- NLTK's compiled pattern is run without its per-match ReDoS timeout (our pattern is linear).
+
+Nothing is changed by importing this module: `apply()` checks the versions and installs the
+one replacement (MappedFile) when an index is opened for reading or writing. It refuses to
+run, with a message saying what to install, on any other version of Whoosh or NLTK: each of
+these names may change between releases. The bit-identical tests in tests/test_execute.py,
+tests/test_mapped_files.py and tests/test_highlight.py pin what they read.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import io
+import os
+import signal
+import threading
+from array import array
+from itertools import accumulate
+from pickle import loads
+
+import nltk
+import whoosh
+from whoosh import formats
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.filedb import compound, structfile
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.system import _INT_SIZE
+
+# The releases every name below was read in (setup.cfg pins them).
+VERIFIED_WHOOSH = (2, 7, 5)
+VERIFIED_NLTK = "3.10.4"
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
+
+_applied = threading.Lock()
+_done = False
+
+
+class UnverifiedVersionError(RuntimeError):
+    """The installed Whoosh or NLTK is not the release this module was checked against."""
+
+
+def check_versions(whoosh_version: tuple = whoosh.__version__, nltk_version: str = nltk.__version__) -> None:
+    """Raise UnverifiedVersionError unless Whoosh and NLTK are the verified releases."""
+    found = []
+    if tuple(whoosh_version) != VERIFIED_WHOOSH:
+        have = ".".join(map(str, whoosh_version))
+        want = ".".join(map(str, VERIFIED_WHOOSH))
+        found.append(f"Whoosh {have} is installed; DHR Search reads Whoosh {want}'s internals")
+    if nltk_version != VERIFIED_NLTK:
+        found.append(f"NLTK {nltk_version} is installed; DHR Search reads NLTK {VERIFIED_NLTK}'s")
+    if found:
+        raise UnverifiedVersionError(
+            "; ".join(found)
+            + ". Install the versions setup.cfg pins (pip install -e .) and start again."
+        )
+
+
+def apply() -> None:
+    """Check the versions, then read segments in place (once per process; idempotent)."""
+    global _done
+    with _applied:
+        if _done:
+            return
+        check_versions()
+        compound.BufferFile = MappedFile
+        _done = True
+
+
+# ---- segment files read in place -------------------------------------------------------
+
+
+class _MappedRaw(io.RawIOBase):
+    """A read-only, seekable raw file over a memoryview, reading it in place."""
+
+    def __init__(self, view: memoryview):
+        self._view = view
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        n = max(0, min(len(b), len(self._view) - self._pos))
+        b[:n] = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + pos)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
+class MappedFile(structfile.BufferFile):
+    """Whoosh's BufferFile for a sub-file of a memory-mapped segment, without its copy.
+
+    BufferFile hands reads and seeks to a BytesIO of the mapped bytes, and making that
+    BytesIO copies the whole sub-file: each thread's searcher held its own copy of the index
+    (~73 MB a searcher at 10x) instead of sharing the page cache. This one reads the map in
+    place (positional reads, `get`, never copied it).
+    """
+
+    def __init__(self, buf, name=None, onclose=None):
+        super().__init__(b"", name=name, onclose=onclose)
+        self._buf = buf
+        self.file = io.BufferedReader(_MappedRaw(memoryview(buf)), buffer_size=4096)
+
+
+# ---- postings, a block at a time --------------------------------------------------------
+
+
+def term_blocks(reader, fieldname: str, btext: bytes, part: str | None):
+    """(ids, weights), (ids, values) or (ids, None) of one term's postings, a block at a time.
+
+    Whoosh's own block reader decodes ids and expands absent or constant weights in Python
+    generators, one posting at a time; here the same data comes out of C (accumulate, tuple
+    repetition), and weights are not read at all when only ids are wanted.
+    """
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    if type(m) is not W3LeafMatcher:  # another codec: one posting at a time
+        one = m.weight if part == "weights" else m.value
+        while m.is_active():
+            yield (m.id(),), (None if part is None else one(),)
+            m.next()
+        return
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids = m._ids
+        if ids is None:
+            ids = m._data[0]
+            if not m._byteids:
+                ids = tuple(accumulate(ids))  # W3LeafMatcher._read_ids' delta_decode
+        if part == "weights":
+            yield ids, _block_weights(m._data[1], m._blocklength)
+        elif part == "values":
+            if m._values is None:
+                m._read_values()
+            yield ids, m._values
+        else:
+            yield ids, None
+        m._next_block()
+
+
+def _block_weights(weights, count: int):
+    """W3LeafMatcher._read_weights: every weight 1.0 (None), one float for all, or an array."""
+    if weights is None:
+        return (1.0,) * count
+    if isinstance(weights, float):
+        # Whoosh keeps weights in array("f"): the float rounded to single precision.
+        return array("f", (weights,)) * count
+    return weights
+
+
+def positions_decoder(fmt):
+    """format.decode_positions, for Whoosh's Positions format without the Python loop."""
+    if type(fmt) is not formats.Positions:
+        return fmt.decode_positions
+
+    def decode(value: bytes):
+        # Positions.decode_positions: pickled deltas after the frequency, summed.
+        if not value.endswith(b"."):
+            value += b"."
+        return accumulate(loads(value[_INT_SIZE:]))
+
+    return decode
+
+
+# ---- queries and scoring ----------------------------------------------------------------
+
+
+def expanded_words(query, reader):
+    """The words (bytes) a prefix, wildcard, regex, fuzzy or range query expands to in reader."""
+    return query._btexts(reader)
+
+
+def field_b(weighting, fieldname: str) -> float:
+    """The B a BM25F weighting uses for one field (its per-field setting, else its B)."""
+    return weighting._field_B.get(fieldname, weighting.B)
+
+
+# ---- full-build sub-writers that die with the indexer -----------------------------------
+
+
+class TiedSubWriter(SubWriterTask):
+    """A Whoosh sub-writer process that dies with the indexer that started it.
+
+    Without this, `kill -9` of an indexer leaves its sub-writers blocked on their job queue
+    for ever, holding the inherited writer lock, so every later build is refused.
+    """
+
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: a killed build may then leave its sub-writers behind
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class TiedMpWriter(MpWriter):
+    """MpWriter whose sub-writer processes are TiedSubWriter (MpWriter._new_task's body)."""
+
+    def _new_task(self):
+        task = TiedSubWriter(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+# ---- NLTK ---------------------------------------------------------------------------------
+
+
+def nltk_pattern(tokenizer):
+    """The compiled pattern inside an NLTK RegexpTokenizer, to run without its timeout."""
+    tokenizer._check_regexp()
+    return getattr(tokenizer._regexp, "_rx", tokenizer._regexp)

@@ -1,0 +1,27 @@
+"""Where things are in our URL space: the one place a review's, a recommendation's and a
+report's paths are spelled (web/routes.py serves them; web/urls.py keeps a search's state)."""
+
+from __future__ import annotations
+
+
+def review_url(review_id: str, number: str | None = None) -> str:
+    """Our page for one review, at one of its recommendations when number is given."""
+    url = f"/reviews/{review_id}"
+    return f"{url}#rec-{number}" if number is not None else url
+
+
+def report_url(stored: dict, page: int | None = None) -> str:
+    """Link to a review's report PDF, at the page when it is known; '' when there is no PDF."""
+    # A published (remote) copy is what users cite; our local copy is served otherwise.
+    if stored.get("pdf_url"):
+        url = stored["pdf_url"]
+    elif stored.get("pdf_path"):
+        url = f"/reports/{stored['review_id']}.pdf"
+    else:
+        return ""
+    return f"{url}#page={page}" if page else url
+
+
+def absolute(base: str, url: str) -> str:
+    """One of our links (a path) made absolute from base; others (http...) as they are."""
+    return base.rstrip("/") + url if url.startswith("/") else url

@@ -1,0 +1,129 @@
+"""The JSON shapes of what a search finds: a hit, a review with its recommendations, an export row."""
+
+from __future__ import annotations
+
+import re
+
+from search_service.links import absolute, report_url, review_url
+from search_service.model import format_month_year
+from search_service.search.highlight import MarkTerms, snippet
+
+EXPORT_COLUMNS = (
+    "review_id",
+    "csp",
+    "region",
+    "published",
+    "year_of_death",
+    "type",
+    "number",
+    "page",
+    "text",
+    "addressees",
+    "sectors",
+    "pdf_url",
+    "review_url",
+)
+
+
+def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
+    """The JSON shape of one hit, from its stored fields."""
+    kind = stored.get("type", "")
+    text = stored.get("text", "")
+    page = stored.get("page")
+    rec = kind == "recommendation"
+    hit = {
+        "type": kind,
+        "review_id": stored.get("review_id", ""),
+        "title": stored.get("title", ""),
+        "text": text,
+        "highlight": highlighted if highlighted is not None else snippet(text, None, MarkTerms()),
+        "addressees": list(stored.get("addressees") or []),
+        "sectors": list(stored.get("sectors") or []),
+        "csp": stored.get("csp", ""),
+        "region": stored.get("region", ""),
+        "published": published(stored),
+        "year_of_death": stored.get("year_of_death"),
+        "page": page,
+        "pdf_url": report_url(stored, page),
+        "review_url": review_url(
+            stored.get("review_id", ""), stored.get("number") if rec else None
+        ),
+        "synthetic": bool(stored.get("synthetic")),
+    }
+    if rec:
+        hit["number"] = stored.get("number")
+    return hit
+
+
+def published(stored: dict) -> str:
+    """A document's review's publication month and year as shown ("April 2023")."""
+    return format_month_year(stored.get("published_month"), stored.get("published_year"))
+
+
+def shown_hit(stored: dict, analyzer, marks: MarkTerms) -> dict:
+    """A hit with its snippet marked; recommendations are shown whole (users quote them)."""
+    whole = stored.get("type") == "recommendation"
+    return hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole))
+
+
+def review_dict(review_id: str, docs: list[dict]) -> dict:
+    """One review from its documents' stored fields: metadata, summary, recommendations in order."""
+    summary = next((d for d in docs if d.get("type") == "summary"), docs[0])
+    recs = [hit_dict(d) for d in docs if d.get("type") == "recommendation"]
+    recs.sort(key=lambda h: _number_key(h.get("number") or ""))
+    return {
+        "id": review_id,
+        "title": summary.get("title", ""),
+        "csp": summary.get("csp", ""),
+        "region": summary.get("region", ""),
+        "published": published(summary),
+        "year_of_death": summary.get("year_of_death"),
+        "summary": summary.get("text", "") if summary.get("type") == "summary" else "",
+        "source_url": summary.get("source_url", ""),
+        "pdf_url": report_url(summary),
+        "synthetic": bool(summary.get("synthetic")),
+        "recommendations": recs,
+        "pages": sum(1 for d in docs if d.get("type") == "passage"),
+        "review_url": review_url(review_id),
+    }
+
+
+def _number_key(number: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"\d+|\D+", str(number)))
+
+
+def group_dict(review_id: str, first: dict, matches: int, recommendations: int, hits: list) -> dict:
+    """One review's entry in the grouped view, with its best hits."""
+    return {
+        "review_id": review_id,
+        "title": first.get("title", ""),
+        "csp": first.get("csp", ""),
+        "region": first.get("region", ""),
+        "published": published(first),
+        "year_of_death": first.get("year_of_death"),
+        "review_url": review_url(review_id),
+        "pdf_url": report_url(first),
+        "matches": matches,
+        "recommendations": recommendations,
+        "hits": hits,
+    }
+
+
+def export_row(stored: dict, base: str) -> dict:
+    """One exported hit as a flat row; base makes our own links absolute, for citing."""
+    hit = hit_dict(stored, "")
+    return {
+        "review_id": hit["review_id"],
+        "csp": hit["csp"],
+        "region": hit["region"],
+        "published": hit["published"],
+        "year_of_death": hit["year_of_death"],
+        "type": hit["type"],
+        "number": hit.get("number"),
+        "page": hit["page"],
+        "text": hit["text"],
+        "addressees": hit["addressees"],
+        "sectors": hit["sectors"],
+        "pdf_url": absolute(base, hit["pdf_url"]),
+        "review_url": absolute(base, hit["review_url"]),
+    }

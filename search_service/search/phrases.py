@@ -1,0 +1,114 @@
+"""Exact phrases over cached postings: shingles find the candidates, positions confirm them.
+
+A phrase of two or three words matches exactly the documents holding its shingle
+(analysis/shingles.py), so no positions are read; a longer one reads its words' positions
+only in the documents holding every triple. The score is Whoosh's SpanNear2's, bit for bit.
+"""
+
+from __future__ import annotations
+
+from operator import add
+
+from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
+from search_service.index.whoosh_internals import positions_decoder
+from search_service.search.limits import CLOCK_EVERY
+from search_service.search.postings import (
+    EMPTY,
+    Node,
+    Segment,
+    boosted,
+    btext_in,
+    term_scores,
+    term_values,
+)
+
+
+def positions_line_up(seg: Segment, fieldname: str, terms: list[bytes], candidates) -> list[int]:
+    """The candidates where terms[i] occurs at p + i for some p, in fieldname."""
+    decode = positions_decoder(seg.sub.schema[fieldname].format)
+    values = [term_values(seg, fieldname, t) for t in terms]
+    found = []
+    for n, d in enumerate(candidates):
+        starts = set(decode(values[0][d]))
+        for i in range(1, len(terms)):
+            starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
+            if not starts:
+                break
+        else:
+            found.append(d)
+        if n % CLOCK_EVERY == CLOCK_EVERY - 1:
+            seg.check()
+    return found
+
+
+def phrase(seg: Segment, q) -> Node | None:
+    """An exact phrase (slop 1), as Whoosh's Phrase matches and scores it; None: not here."""
+    field = seg.sub.schema[q.fieldname] if q.fieldname in seg.sub.schema.names() else None
+    if field is None:
+        return EMPTY
+    if not field.format or not field.format.supports("positions"):
+        return None  # Whoosh raises its own error for this
+    terms = []
+    for word in q.words:
+        btext = btext_in(seg, q.fieldname, word)
+        if btext is None:
+            return EMPTY  # a word that never occurs: no phrase (Whoosh's shortcut)
+        terms.append(btext)
+    scored = [term_scores(seg, q.fieldname, t) for t in terms]
+    key = (seg.segid, q.fieldname, tuple(terms), "phrase")
+    done = seg.cache.get(key)
+    if done is not None:
+        return boosted(Node(done), q.boost)
+    shingles = SHINGLE_FIELDS.get(q.fieldname)
+    if shingles is not None and shingles not in seg.sub.schema:
+        shingles = None
+    if shingles is not None:
+        candidates = _shingle_candidates(seg, shingles, terms)
+        if not candidates:
+            return EMPTY
+        if len(terms) > 3:
+            # Four words or more: every triple is there, but maybe not in a row. The words'
+            # positions decide, read only in the (few) documents holding every triple.
+            candidates = positions_line_up(seg, q.fieldname, terms, candidates)
+    else:
+        # Documents holding every word, then word i at p + i for some p.
+        candidates = None
+        for s in sorted(scored, key=len):
+            candidates = set(s.keys()) if candidates is None else candidates & s.keys()
+            if not candidates:
+                return EMPTY
+        candidates = positions_line_up(seg, q.fieldname, terms, candidates)
+    # SpanNear2's score: the binary intersection tree of its words, summed column by column
+    # over the candidates in the tree's order, so bit for bit the same.
+    docs = list(candidates)
+    sums = tree_sums([list(map(s.__getitem__, docs)) for s in scored])
+    found = dict(zip(docs, sums, strict=True))
+    seg.cache.put(key, found)
+    return boosted(Node(found), q.boost)
+
+
+def _shingle_candidates(seg: Segment, shingles: str, terms: list[bytes]) -> set:
+    """Documents holding the phrase's shingle (two or three words) or every triple of it."""
+    size = min(len(terms), 3)
+    words = [t.decode("utf-8") for t in terms]
+    runs = []
+    for i in range(len(words) - size + 1):
+        btext = btext_in(seg, shingles, shingle(words[i : i + size]))
+        if btext is None:
+            return set()
+        runs.append(btext)
+    candidates = None
+    # Rarest first: the intersection shrinks fastest.
+    for keys in sorted((term_scores(seg, shingles, r).keys() for r in runs), key=len):
+        candidates = set(keys) if candidates is None else candidates & keys
+        if not candidates:
+            return set()
+    return candidates
+
+
+def tree_sums(columns: list[list[float]]) -> list[float]:
+    """make_binary_tree's sums of aligned score columns: a + b for two, a + (b + c) for three."""
+    if len(columns) == 1:
+        return columns[0]
+    half = len(columns) // 2
+    return list(map(add, tree_sums(columns[:half]), tree_sums(columns[half:])))

@@ -1,0 +1,112 @@
+"""One review, what reads like it, and what the index holds as a whole."""
+
+from __future__ import annotations
+
+from whoosh import query as wq
+
+from search_service.index.reader import IndexHandle
+from search_service.search.execute import match
+from search_service.search.facets import facet_table
+from search_service.search.highlight import MarkTerms
+from search_service.search.hits import review_dict, shown_hit
+from search_service.search.limits import Deadline, Limits
+from search_service.search.ranking import top
+
+# Analysed forms of the words reviews use for the people in a case (see similar_recommendations).
+CASE_WORDS = frozenset(
+    {"adult", "victim", "perpetr", "child", "famili", "mr", "ms", "mrs", "subject"}
+)
+
+
+def get_review(handle: IndexHandle, review_id: str) -> dict | None:
+    """One review with its summary, recommendations (in order) and page count, or None."""
+    searcher = handle.searcher()
+    docs = [handle.stored_fields(d) for d in searcher.document_numbers(review_id=review_id)]
+    return review_dict(review_id, docs) if docs else None
+
+
+def report_path(handle: IndexHandle, review_id: str) -> str | None:
+    """The local PDF the index holds for a review id, or None (ids only, never paths)."""
+    docnum = handle.searcher().document_number(doc_id=f"{review_id}#summary")
+    stored = handle.stored_fields(docnum) if docnum is not None else {}
+    return stored.get("pdf_path") or None
+
+
+def health(handle: IndexHandle) -> dict:
+    """Index version, build time, document counts and warm-up state for /healthz."""
+    meta = handle.meta
+    keys = ("version", "built_at", "reviews", "recommendations", "summaries", "passages")
+    synthetic = meta.get("synthetic_reviews", 0)
+    return {
+        "status": "ok",
+        **{k: meta.get(k) for k in keys},
+        "synthetic_reviews": synthetic,
+        "warm": handle.warm,
+    }
+
+
+def addressee_counts(handle: IndexHandle) -> dict[str, int]:
+    """How many recommendations each addressee has, over the whole index."""
+    table = facet_table(handle.state, handle.searcher())
+    counts: dict[str, int] = {}
+    for d in table.live:
+        if table.type[d] == "recommendation":
+            for name in table.values["addressee"][d]:
+                counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def similar_recommendations(
+    handle: IndexHandle,
+    review_id: str,
+    number: str | None = None,
+    limit: int = 5,
+    limits: Limits | None = None,
+) -> list[dict]:
+    """Recommendations in other reviews that read like this review's (or one of them).
+
+    More-like-this over recommendation text: the most distinctive words of the source
+    recommendations, weighted, matched like any query in every other review's
+    recommendations.
+    """
+    searcher = handle.searcher()
+    if number is None:
+        docnums = list(searcher.document_numbers(review_id=review_id, type="recommendation"))
+    else:
+        docnum = searcher.document_number(doc_id=f"{review_id}#rec-{number}")
+        docnums = [] if docnum is None else [docnum]
+    if not docnums:
+        return []
+    # Reviews name people by pseudonym ("Adult A", "the victim"): such words say nothing
+    # about the lesson drawn, so they are not what makes two recommendations alike.
+    terms = [
+        (word, weight)
+        for word, weight in searcher.key_terms(docnums, "text", numterms=24)
+        if word not in CASE_WORDS and len(word) > 1
+    ][:12]
+    if not terms:
+        return []
+    similar = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
+    state = handle.state
+    table = facet_table(state, searcher)
+    deadline = Deadline((limits or Limits()).time_limit)
+    matched, scores = match(searcher, state, similar, deadline)
+
+    def other_recommendation(d: int) -> bool:
+        return table.type[d] == "recommendation" and table.review_id[d] != review_id
+
+    marks = MarkTerms(words={word for word, _ in terms})
+    analyzer = searcher.schema["text"].analyzer
+    hits: list[dict] = []
+    per_review: dict[str, int] = {}
+    for d in top(matched, scores, other_recommendation, limit * 4):
+        stored = handle.stored_fields(d)
+        # At most two from any one review, so a single look-alike review cannot fill the list.
+        seen = per_review.get(stored.get("review_id", ""), 0)
+        if seen >= 2:
+            continue
+        per_review[stored.get("review_id", "")] = seen + 1
+        hits.append(shown_hit(stored, analyzer, marks))
+        if len(hits) == limit:
+            break
+    return hits

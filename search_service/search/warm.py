@@ -1,0 +1,111 @@
+"""Filling a new index version's state before searches need it (the reader's warm-up hook)."""
+
+from __future__ import annotations
+
+from search_service.analysis.shingles import SHINGLE_FIELDS
+from search_service.analysis.vocabulary import groups as vocabulary_groups
+from search_service.index.state import BYTES_PER_POSTING, VersionState
+from search_service.search.execute import match
+from search_service.search.facets import facet_table
+from search_service.search.highlight import warm_words
+from search_service.search.parse import DEFAULT_FIELDS, parse_query
+from search_service.search.postings import Segment, decode_scores
+from search_service.search.ranking import FastBM25F, field_lengths
+from search_service.search.request import QueryError
+from search_service.search.suggest import SPELL_FIELD, neighbours
+
+
+def warm_state(searcher, state: VersionState) -> None:
+    """Facet arrays (with their whole-version counts), the BM25F field lengths of the searched
+    fields, the decoded postings of their words, the vocabulary's phrases, "did you mean"'s
+    neighbours and snippets' word analyses (what the previous version lends, it has taken)."""
+    facet_table(state, searcher).full_counts()
+    for sub, _offset in searcher.leaf_searchers():
+        for name in DEFAULT_FIELDS:
+            if name in searcher.schema.names() and searcher.schema[name].scorable:
+                field_lengths(state, sub.reader(), name)
+    # Then the longest postings lists of the searched fields, up to half the postings cache,
+    # and the vocabulary's names (a typed acronym searches them as phrases).
+    prewarm(searcher, state, DEFAULT_FIELDS)
+    warm_vocabulary(searcher, state)
+    near = neighbours(searcher.reader(), state)  # for "did you mean"
+    # Snippets analyse each word as written once; the spelling lexicon's words (the keys of
+    # "did you mean"'s frequencies), lower-case and capitalised, cover most of what hits show.
+    if SPELL_FIELD in searcher.schema.names():
+        words = [*near.df, *(w.capitalize() for w in near.df)]
+        warm_words(searcher.schema["text"].analyzer, words)
+
+
+def warm_vocabulary(searcher, state: VersionState) -> int:
+    """Match every name of the vocabulary as a phrase, so its results are cached before an
+    acronym's first search needs them (phrases of four words or more read positions).
+    Returns how many phrases were matched."""
+    done = 0
+    for group in vocabulary_groups():
+        for name in group:
+            if " " not in name:
+                continue  # single words: prewarm() has the frequent ones
+            try:
+                parsed = parse_query(searcher.schema, f'"{name}"', vocabulary=False).query
+            except QueryError:
+                continue
+            if parsed is None:
+                continue
+            match(searcher, state, parsed)
+            done += 1
+    return done
+
+
+def prewarm(searcher, state: VersionState, fieldnames, share: float = 0.5) -> int:
+    """Decode the longest postings lists of fieldnames (and their shingle fields) ahead of use:
+    into the postings cache up to share of it, and every one, longest first, compactly
+    (CompactPostings) for as many as its budget holds.
+
+    A term's first use costs time in proportion to its postings, so the common words every
+    query class meets are decoded before searches need them. Returns how many postings
+    were decoded.
+    """
+    cache, compact = state.postings, state.compact
+    room = int(cache.budget * share) // BYTES_PER_POSTING
+    context = searcher.context(weighting=FastBM25F(state), needs_current=True)
+    segs = [Segment(sub, context, state, None) for sub, _offset in searcher.leaf_searchers()]
+    names = [*fieldnames, *(SHINGLE_FIELDS[n] for n in fieldnames if n in SHINGLE_FIELDS)]
+    terms = []
+    for i, seg in enumerate(segs):
+        schema, reader = seg.sub.schema, seg.reader
+        for name in names:
+            if name in schema.names():
+                terms.extend(
+                    (reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name)
+                )
+    # The searched fields' lexicons stay, whole (shingle fields can hold millions of terms).
+    lexicons = {}
+    for df, i, name, btext in terms:
+        if name in fieldnames:
+            lexicons.setdefault((segs[i].segid, name), {})[btext] = df
+    for seg in segs:
+        for name in fieldnames:
+            if name in seg.sub.schema.names():
+                lexicons.setdefault((seg.segid, name), {})  # no terms at all: still whole
+    state.lexicons.update(lexicons)
+    terms.sort(key=lambda t: -t[0])
+    in_dicts = decoded = 0
+    for df, i, name, btext in terms:
+        seg = segs[i]
+        key = (seg.segid, name, btext)
+        scored = seg.sub.schema[name].scorable
+        as_dict = scored and in_dicts + df <= room  # the commonest words, ready to combine
+        # Every term compactly too, while the budget lasts: the dict cache is an LRU that
+        # queries' merged results push terms out of, and a term rebuilt from its arrays costs
+        # a fraction of decoding Whoosh's blocks again.
+        compactly = compact.fits(df, scored)
+        if not (as_dict or compactly):
+            continue
+        scores = decode_scores(seg, name, btext)
+        if as_dict:
+            cache.put(key, scores)
+            in_dicts += df
+        if compactly:
+            compact.add(key, scores, scored)
+        decoded += df
+    return decoded

@@ -1,0 +1,37 @@
+"""The Flask app: settings, the index handle, blueprints, error handlers and the fast JSON path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from search_service import config
+from search_service.index.versions import IndexMissingError
+from search_service.search.service import open_index
+from search_service.web import routes, security
+from search_service.web.fast_api import FastSearchApi
+
+
+def build_app(test_config: dict | None = None) -> Flask:
+    """create_app's body: defaults, then the environment, then test_config."""
+    templates = config.templates_dir()
+    app = Flask(
+        "search_service",
+        template_folder=str(templates),
+        static_folder=str(templates / "static"),
+    )
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
+    app.json.sort_keys = False
+    app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
+    security.init_app(app)
+    app.register_blueprint(routes.bp)
+    app.register_error_handler(HTTPException, routes.render_error)
+    app.register_error_handler(IndexMissingError, routes.index_missing)
+    app.register_error_handler(Exception, routes.unexpected)
+    app.wsgi_app = FastSearchApi(app)  # GET /api/search without Flask's request machinery
+    return app

@@ -1,0 +1,336 @@
+"""HTTP routes: each view builds one data dict and renders it as HTML or JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    NotFound,
+    ServiceUnavailable,
+)
+
+from search_service.index.reader import IndexHandle
+from search_service.index.versions import IndexMissingError
+from search_service.search.facets import FACETS
+from search_service.search.hits import EXPORT_COLUMNS
+from search_service.search.limits import Limits
+from search_service.search.request import QueryError, SearchRequest
+from search_service.search.reviews import (
+    get_review,
+    health,
+    report_path,
+    similar_recommendations,
+)
+from search_service.search.service import export, group_by_review, reviews_per_year, run_search
+from search_service.web import export as exports
+from search_service.web.arguments import choice, int_arg, search_request
+from search_service.web.charts import YEAR_FIELD_LABELS, render_svg
+from search_service.web.openapi import openapi_document
+from search_service.web.page import add_page_furniture, chips
+from search_service.web.urls import request_params, toggle_urls, url_with, view_links
+
+bp = Blueprint("web", __name__)
+
+
+def handle() -> IndexHandle:
+    """The app's shared index handle."""
+    return current_app.extensions["dhr_index"]
+
+
+def limits() -> Limits:
+    """The per-query limits the app's settings give."""
+    return Limits.from_config(current_app.config)
+
+
+def request_from(args: MultiDict) -> SearchRequest:
+    """The SearchRequest the arguments ask for, with the app's default page size."""
+    return search_request(args, current_app.config["DEFAULT_PER_PAGE"])
+
+
+def demo() -> bool:
+    """Whether the corpus served holds synthetic reviews (the page then says so)."""
+    return handle().meta.get("synthetic_reviews", 0) > 0
+
+
+def search_data(path: str = "/search", page: bool = True, args: MultiDict | None = None) -> dict:
+    """Run the search the request asks for (its args, or these), with the URLs to move between
+    its states; with page, also what only the HTML page shows (chips, paging links, views)."""
+    req = request_from(request.args if args is None else args)
+    view = group_by_review if req.group == "review" else run_search
+    try:
+        data = view(handle(), req, limits())
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+    data.setdefault("group", req.group)
+    toggle_url = toggle_urls(path, req)
+    for name, values in data["facets"].items():
+        for item in values:
+            item["toggle_url"] = toggle_url(name, item["value"], item["selected"])
+    # Facets list their most frequent values; this URL is the same search listing them all.
+    truncated = any(
+        len(values) < data["facet_distinct"][name] for name, values in data["facets"].items()
+    )
+    all_values = dataclasses.replace(req, facet_size=None)
+    data["facet_all_url"] = (
+        url_with(path, request_params(all_values, page=req.page)) if truncated else None
+    )
+    if data["suggestion"]:
+        data["suggestion_url"] = url_with(
+            path, request_params(dataclasses.replace(req, q=data["suggestion"]))
+        )
+    g.search_total = data["total"]  # for the access log
+    if page:
+        add_page_furniture(data, req, path, demo())
+    return data
+
+
+@bp.route("/")
+def home():
+    """The search page is the home page."""
+    return redirect(url_for("web.search_page"))
+
+
+@bp.route("/search")
+def search_page():
+    """Search results as HTML."""
+    return render_template("search.html", **search_data("/search"))
+
+
+@bp.route("/api/search")
+def search_api():
+    """Search results as JSON."""
+    # The data and the facet toggle URLs, without the page's furniture.
+    return jsonify(search_data("/api/search", page=False))
+
+
+@bp.route("/reviews/<review_id>")
+def review_page(review_id: str):
+    """One review: metadata, summary, every recommendation, and similar ones elsewhere."""
+    review = _review_or_404(review_id)
+    # ?similar=N shows what reads like recommendation N; without it, like the whole review.
+    number = request.args.get("similar", "").strip() or None
+    if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
+        number = None
+    similar = similar_recommendations(handle(), review_id, number, limits=limits())
+    return render_template(
+        "review.html",
+        review=review,
+        demo=review["synthetic"],
+        similar=similar,
+        similar_to=number,
+    )
+
+
+@bp.route("/api/reviews/<review_id>")
+def review_api(review_id: str):
+    """One review as JSON."""
+    return jsonify(_review_or_404(review_id))
+
+
+@bp.route("/reports/<review_id>.pdf")
+def report_pdf(review_id: str):
+    """The report PDF of a review, looked up by id in the index (never a path from the request)."""
+    path = report_path(handle(), review_id)
+    if path is None or not Path(path).is_file():
+        raise NotFound("There is no report PDF for this review.")
+    return send_file(
+        path, mimetype="application/pdf", download_name=f"{review_id}.pdf", conditional=True
+    )
+
+
+def _review_or_404(review_id: str) -> dict:
+    review = get_review(handle(), review_id)
+    if review is None:
+        raise NotFound(f"There is no review with the id {review_id!r}.")
+    return review
+
+
+@bp.route("/api/reviews/<review_id>/similar")
+def similar_api(review_id: str):
+    """Recommendations in other reviews like this review's (or its recommendation `number`)."""
+    review = _review_or_404(review_id)
+    number = request.args.get("number", "").strip() or None
+    if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
+        raise NotFound(f"Review {review_id!r} has no recommendation {number[:40]!r}.")
+    limit = max(1, min(int_arg(request.args, "limit", 5), 50))
+    hits = similar_recommendations(handle(), review_id, number, limit=limit, limits=limits())
+    return jsonify({"review_id": review_id, "number": number, "hits": hits})
+
+
+def trend_data() -> tuple[SearchRequest, dict]:
+    """The request and its matching reviews per year."""
+    req = request_from(request.args)
+    try:
+        return req, reviews_per_year(handle(), req, limits())
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+def _trend_title(req: SearchRequest) -> str:
+    label = YEAR_FIELD_LABELS[req.year_field]
+    about = f"for “{req.q}”" if req.q else "for every review"
+    return f"Matching reviews by {label} {about}"
+
+
+@bp.route("/trends")
+def trends_page():
+    """Matching reviews per year as an SVG bar chart with the same numbers as a table."""
+    req, data = trend_data()
+    title = _trend_title(req)
+    svg = Markup(render_svg(data["years"], title, req.year_field))  # every text inside is escaped
+    return render_template(
+        "trends.html",
+        req=req,
+        trend=data,
+        title=title,
+        svg=svg,
+        views=view_links(req, "/trends"),
+        year_label=YEAR_FIELD_LABELS[req.year_field],
+        chips=chips(req, "/trends"),
+        demo=demo(),
+    )
+
+
+@bp.route("/trends.svg")
+def trends_svg():
+    """The chart alone, as an SVG file people can put in a report."""
+    req, data = trend_data()
+    svg = render_svg(data["years"], _trend_title(req), req.year_field)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+@bp.route("/api/trends")
+def trends_api():
+    """Matching reviews per year as JSON."""
+    return jsonify(trend_data()[1])
+
+
+def _export_response(fmt: str) -> Response:
+    req = request_from(request.args)
+    try:
+        result = export(handle(), req, base_url=request.host_url, limits=limits())
+    except QueryError as exc:
+        raise BadRequest(str(exc)) from None
+    if fmt == "csv":
+        body = exports.csv_pieces(EXPORT_COLUMNS, result.rows)
+        mimetype = "text/csv"
+    else:
+        header = {
+            "query": req.q,
+            "filters": {name: req.chosen(name) for name in FACETS if req.chosen(name)},
+            "sort": req.sort,
+            "exported_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "total": result.total,
+            "partial": result.partial,
+            "notes": result.notes,
+            "columns": list(EXPORT_COLUMNS),
+        }
+        body = exports.json_pieces(header, result.rows)
+        mimetype = "application/json"
+    response = Response(body, mimetype=mimetype)
+    name = exports.filename(req.q, fmt)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Total-Count"] = str(result.total)
+    if result.partial:  # CSV has no header of its own to say so
+        response.headers["X-Partial-Results"] = "true"
+    return response
+
+
+@bp.route("/export.csv")
+def export_csv():
+    """Every result of a search (not one page) as CSV, streamed."""
+    return _export_response("csv")
+
+
+@bp.route("/export.json")
+def export_json():
+    """Every result of a search (not one page) as JSON, streamed."""
+    return _export_response("json")
+
+
+@bp.route("/api/export")
+def export_api():
+    """Every result of a search as CSV or JSON (format=csv|json), streamed."""
+    return _export_response(choice(request.args, "format", ("csv", "json")))
+
+
+@bp.route("/api/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of the JSON API."""
+    return jsonify(openapi_document())
+
+
+@bp.route("/help")
+def help_page():
+    """How to write a query, with examples that run live searches."""
+    examples = [{**ex, "url": url_with("/search", [("q", ex["q"])])} for ex in HELP_EXAMPLES]
+    literal_url = url_with("/search", [("q", "=MARAC")])
+    return render_template("help.html", examples=examples, literal_url=literal_url)
+
+
+# Each example is a real search a user can open, with what it shows them.
+HELP_EXAMPLES = (
+    {"q": "marac referral", "says": "Both words, in any form: referral, referrals, referred."},
+    {"q": '"forensic curiosity"', "says": "The exact phrase."},
+    {"q": "marac OR idva", "says": "Either word."},
+    {"q": "training NOT police", "says": "Texts about training that do not mention police."},
+    {"q": "training -police", "says": "The same, written with a minus sign."},
+    {"q": "(marac OR idva) housing", "says": "Brackets group words: housing, with MARAC or IDVA."},
+    {"q": "csp:bolton", "says": "Reviews of one Community Safety Partnership."},
+    {"q": 'addressee:"probation trust"', "says": "Recommendations addressed to an agency."},
+    {"q": "sector:police", "says": "Recommendations addressed to a sector."},
+    {"q": "safeguard*", "says": "Words starting with safeguard: safeguarding, safeguards."},
+    {"q": "MARAC", "says": "The acronym and its name: Multi-Agency Risk Assessment Conference."},
+    {"q": "=MARAC", "says": "Only the acronym as typed, without its name."},
+)
+
+
+@bp.route("/healthz")
+def healthz():
+    """Liveness and index counts."""
+    return jsonify(health(handle()))
+
+
+def render_error(exc: HTTPException):
+    """One error handler: JSON under /api/ (and /healthz), an HTML page elsewhere."""
+    code = exc.code or 500
+    message = exc.description if code < 500 else "Something went wrong on our side."
+    if isinstance(exc, ServiceUnavailable):
+        message = exc.description
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return jsonify({"error": {"code": code, "message": message}}), code
+    return render_template("error.html", code=code, name=exc.name, message=message), code
+
+
+def index_missing(exc: IndexMissingError):
+    """No index yet: say how to build one (503, not a crash)."""
+    return render_error(
+        ServiceUnavailable(str(exc).replace(str(handle().index_dir), "the index folder"))
+    )
+
+
+def unexpected(exc: Exception):
+    """Anything else: log it and show a plain 500 page with no trace or path."""
+    if isinstance(exc, HTTPException):
+        return render_error(exc)
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return render_error(InternalServerError())
