@@ -18,16 +18,10 @@ from pdf_factory import (
     make_zero_page_pdf,
 )
 
-from search_service.corpus.pdf.cache import content_hash, load_cached
-from search_service.corpus.pdf.recommendations import agencies_in, split_addressees
-from search_service.corpus.pdf.report import (
-    ExtractStats,
-    PdfError,
-    PdfReport,
-    extract_many,
-    extract_pdf,
-    find_page,
-)
+from search_service.corpus.digest import file_sha256
+from search_service.corpus.pdf.cache import ExtractStats, extract_many, load_cached
+from search_service.corpus.pdf.recommendations import agencies_in, split_cell_addressees
+from search_service.corpus.pdf.report import PdfError, PdfReport, extract_pdf, find_page
 from search_service.corpus.pdf.tables import PdfiumTables, PlumberTables
 from search_service.corpus.pdf.text import Dehyphenator, strip_running_lines
 
@@ -191,7 +185,7 @@ def test_agency_names_in_text():
         "Bolton Community Safety Partnership"
     ]
     assert agencies_in("The GP practice should ask.") == []
-    assert split_addressees("Police; Bolton Council, NHS England") == [
+    assert split_cell_addressees("Police; Bolton Council, NHS England") == [
         "Police",
         "Bolton Council",
         "NHS England",
@@ -280,7 +274,7 @@ def test_corrupt_cache_entry_is_ignored_and_recomputed(corpus, tmp_path):
     [(_, again)] = list(extract_many(corpus[:1], cache, stats=stats))
     assert stats.extracted == 1
     assert again == good
-    assert load_cached(cache, content_hash(corpus[0])) == good
+    assert load_cached(cache, file_sha256(corpus[0])) == good
 
 
 def test_cache_entry_holding_a_class_is_refused_not_loaded(corpus, tmp_path):
@@ -288,7 +282,7 @@ def test_cache_entry_holding_a_class_is_refused_not_loaded(corpus, tmp_path):
     list(extract_many(corpus[:1], cache))
     [entry] = cache.rglob("*.pickle")
     entry.write_bytes(pickle.dumps({"report": ExtractStats()}))
-    assert load_cached(cache, content_hash(corpus[0])) is None
+    assert load_cached(cache, file_sha256(corpus[0])) is None
 
 
 def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):

@@ -18,20 +18,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search_service.corpus.digest import file_sha256
+from search_service.corpus.folder import (
+    MANIFEST,
+    PAGE_SUFFIXES,
+    PDF_SUFFIX,
+    iter_corpus,
+    pdf_owners,
+    read_manifest,
+)
 from search_service.model import Review, Skipped
-from search_service.corpus.folder import MANIFEST, PAGE_SUFFIXES, PDF_SUFFIX, iter_corpus, pdf_owners, read_manifest
 
 # Manifest rows are fingerprinted one by one under this prefix, so editing one row re-reads
 # one review, not all of them.
 ROW = MANIFEST + ":"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _stem(key: str) -> str:
@@ -41,7 +41,7 @@ def _stem(key: str) -> str:
 def fingerprint(folder: Path) -> dict[str, str]:
     """{file name: sha256} for every file in folder, plus one entry per manifest.csv row."""
     files = {
-        p.name: _sha256(p)
+        p.name: file_sha256(p)
         for p in sorted(folder.iterdir())
         if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST
     }
@@ -55,7 +55,7 @@ def fingerprint(folder: Path) -> dict[str, str]:
                         text = json.dumps(row, sort_keys=True).encode()
                         files[ROW + name] = hashlib.sha256(text).hexdigest()
         except (OSError, UnicodeDecodeError, csv.Error):
-            files[MANIFEST] = _sha256(manifest)  # unreadable: the full reader reports why
+            files[MANIFEST] = file_sha256(manifest)  # unreadable: the full reader reports why
     return files
 
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search_service.corpus.agencies import sectors_for
-from search_service.model import Passage, Review, Skipped
-from search_service.corpus.regions import region_for
 from search_service.corpus.pages import PageFormatError, parse_page
-from search_service.corpus.pdf.report import PdfError, PdfReport, extract_many, find_page
+from search_service.corpus.pdf.cache import extract_many
+from search_service.corpus.pdf.report import PdfError, PdfReport, find_page
+from search_service.corpus.regions import region_for
+from search_service.model import Passage, Review, Skipped
 
 PAGE_SUFFIXES = (".txt", ".md")
 PDF_SUFFIX = ".pdf"

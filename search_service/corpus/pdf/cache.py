@@ -11,35 +11,28 @@ recomputed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from search_service.corpus.pdf.report import (
-    EXTRACTOR_VERSION,
-    ExtractStats,
-    PdfError,
-    PdfReport,
-    extract_pdf,
-)
+from search_service.corpus.digest import file_sha256
+from search_service.corpus.pdf.report import EXTRACTOR_VERSION, PdfError, PdfReport, extract_pdf
 from search_service.model import Recommendation
 
 Result = PdfReport | PdfError
 
 
-def content_hash(path: str | Path) -> str:
-    """sha256 of a file's bytes, read in blocks so big PDFs don't fill memory."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass
+class ExtractStats:
+    """How many PDFs extract_many took from the cache and how many it actually extracted."""
+
+    hits: int = 0
+    extracted: int = 0
 
 
 def _entry(cache_dir: Path, digest: str) -> Path:
@@ -105,7 +98,7 @@ def _extract_and_store(path: str | Path, digest: str, cache_dir: str) -> Result:
     return result
 
 
-def extract_cached(
+def extract_many(
     paths: Iterable[str | Path],
     cache_dir: str | Path,
     procs: int | None = None,
@@ -117,7 +110,7 @@ def extract_cached(
     pending: list[tuple[str | Path, str | None, Result | None]] = []
     for path in paths:
         try:
-            digest = content_hash(path)
+            digest = file_sha256(path)
         except OSError as e:
             pending.append((path, None, PdfError(f"cannot read file ({e.strerror})")))
             continue

@@ -81,8 +81,13 @@ def _split_joined(name: str) -> list[str]:
     return [name]
 
 
-def split_addressees(cell: str) -> list[str]:
-    """An agency cell ('Bolton NHS Foundation Trust; Bolton CCG') -> names as written."""
+# Not agencies.split_addressees (the rule for review pages): this rule splits on
+# bullets and at every comma, and at "and" only between two names that end in an
+# ORG_SUFFIXES word. The two disagree on e.g. "Police and Crime Commissioner" and
+# "Council (Housing, Children's Services)", and these names are in the index and the PDF
+# cache, so switching rules is a change of extraction output (bump EXTRACTOR_VERSION).
+def split_cell_addressees(cell: str) -> list[str]:
+    """A PDF table's agency cell ('Bolton NHS Foundation Trust; Bolton CCG') -> names as written."""
     names = []
     for part in re.split(r"\s*[;,/\n]\s*|\s+\u2022\s*", cell):
         names.extend(_split_joined(part.strip(" .")))
@@ -193,14 +198,14 @@ def table_recommendations(
             prev.text = f"{prev.text} {text}"
             if agency:
                 prev.addressed_to = f"{prev.addressed_to} {agency}".strip()
-                prev.addressees = split_addressees(prev.addressed_to)
+                prev.addressees = split_cell_addressees(prev.addressed_to)
             continue
         recs.append(
             Recommendation(
                 review_id="",
                 number=number.rstrip(".") or str(len(recs) + 1),
                 text=text,
-                addressees=split_addressees(agency),
+                addressees=split_cell_addressees(agency),
                 addressed_to=agency,
                 page=page_no,
             )

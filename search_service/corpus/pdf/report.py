@@ -7,7 +7,6 @@ about 75 times slower, only looks at the few pages that may hold a recommendatio
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -272,24 +271,3 @@ def summary(pages: list[str]) -> str:
         if len(prose) >= _SUMMARY_PARAGRAPHS:
             break
     return _limit(prose)
-
-
-@dataclass
-class ExtractStats:
-    """How many PDFs extract_many took from the cache and how many it actually extracted."""
-
-    hits: int = 0
-    extracted: int = 0
-
-
-def extract_many(
-    paths: Iterable[str | Path],
-    cache_dir: str | Path,
-    procs: int | None = None,
-    stats: ExtractStats | None = None,
-) -> Iterator[tuple[str | Path, PdfReport | PdfError]]:
-    """Yield (path, PdfReport or PdfError) per path, in order; misses extracted in parallel."""
-    # The cache and process pool live in pdf_cache, which imports this module.
-    from search_service.corpus.pdf.cache import extract_cached
-
-    return extract_cached(paths, cache_dir, procs, stats)
