@@ -7,8 +7,8 @@ import pytest
 
 from search_service import create_app
 from search_service.corpus.folder import read_corpus
+from search_service.evaluation import compare
 from search_service.index.writer import build_index
-from search_service.search.evaluation import compare
 
 JUDGED = Path(__file__).resolve().parent / "fixtures" / "judged"
 BOLTON = "101_4f1a7c2e9b0d3e58"

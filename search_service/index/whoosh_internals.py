@@ -52,8 +52,10 @@ class UnverifiedVersionError(RuntimeError):
     """The installed Whoosh or NLTK is not the release this module was checked against."""
 
 
-def check_versions(whoosh_version: tuple = whoosh.__version__, nltk_version: str = nltk.__version__) -> None:
-    """Raise UnverifiedVersionError unless Whoosh and NLTK are the verified releases."""
+def check_versions(whoosh_version: tuple | None = None, nltk_version: str | None = None) -> None:
+    """Raise UnverifiedVersionError unless Whoosh and NLTK (as installed) are the verified releases."""
+    whoosh_version = whoosh.__version__ if whoosh_version is None else whoosh_version
+    nltk_version = nltk.__version__ if nltk_version is None else nltk_version
     found = []
     if tuple(whoosh_version) != VERIFIED_WHOOSH:
         have = ".".join(map(str, whoosh_version))
@@ -64,7 +66,8 @@ def check_versions(whoosh_version: tuple = whoosh.__version__, nltk_version: str
     if found:
         raise UnverifiedVersionError(
             "; ".join(found)
-            + ". Install the versions setup.cfg pins (pip install -e .) and start again."
+            + f". Install the releases setup.cfg pins (whoosh-reloaded=={'.'.join(map(str, VERIFIED_WHOOSH))}, "
+            f"nltk=={VERIFIED_NLTK}) and start again."
         )
 
 

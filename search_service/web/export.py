@@ -1,4 +1,4 @@
-"""Export formats: rows from search.export streamed as CSV or JSON text, and their file names."""
+"""Export formats: rows from search/service.export streamed as CSV or JSON text, and their file names."""
 
 from __future__ import annotations
 

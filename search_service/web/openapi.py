@@ -8,248 +8,20 @@ from __future__ import annotations
 from search_service.search.facets import FACETS, HIT_TYPES
 from search_service.search.hits import EXPORT_COLUMNS
 from search_service.search.request import FACET_SIZE, GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
-
-STRING = {"type": "string"}
-INT_OR_NULL = {"type": ["integer", "null"]}
-STRINGS = {"type": "array", "items": STRING}
-PARTIAL = {
-    "type": "boolean",
-    "description": "the per-query time limit stopped matching early: results and counts are partial",
-}
-
-
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _obj(required: dict, optional: dict | None = None) -> dict:
-    return {
-        "type": "object",
-        "required": list(required),
-        "properties": {**required, **(optional or {})},
-    }
-
-
-HIT = _obj(
-    {
-        "type": {"enum": list(HIT_TYPES)},
-        "review_id": STRING,
-        "title": STRING,
-        "text": STRING,
-        "highlight": {**STRING, "description": "escaped HTML; only <mark> tags are live"},
-        "addressees": STRINGS,
-        "sectors": STRINGS,
-        "csp": STRING,
-        "region": STRING,
-        "published": {**STRING, "description": "'April 2023', '2023' or ''"},
-        "year_of_death": INT_OR_NULL,
-        "page": INT_OR_NULL,
-        "pdf_url": STRING,
-        "review_url": STRING,
-        "synthetic": {"type": "boolean"},
-    },
-    {"number": {"type": ["string", "null"]}},
-)
-
-FACET_VALUE = _obj(
-    {
-        "value": STRING,
-        "count": {"type": "integer", "minimum": 0},
-        "selected": {"type": "boolean"},
-        "toggle_url": STRING,
-    }
-)
-
-_COMMON = {
-    "query": STRING,
-    "total": {"type": "integer", "minimum": 0},
-    "page": {"type": "integer", "minimum": 1},
-    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-    "pages": {"type": "integer", "minimum": 1},
-    "facets": {
-        "type": "object",
-        "required": list(FACETS),
-        "additionalProperties": {"type": "array", "items": _ref("FacetValue")},
-    },
-    "facet_distinct": {
-        "type": "object",
-        "description": "how many distinct values each facet has among the matches",
-        "required": list(FACETS),
-        "additionalProperties": {"type": "integer", "minimum": 0},
-    },
-    "facet_size": {
-        "type": ["integer", "null"],
-        "description": "values each facet lists (null: all)",
-    },
-    "facet_all_url": {
-        "type": ["string", "null"],
-        "description": "this search listing every facet value; null when all are listed",
-    },
-    "suggestion": {"type": ["string", "null"]},
-    "corrected_query": {
-        "type": ["string", "null"],
-        "description": "set when nothing matched the query as typed and these results are for this correction",
-    },
-    "notes": STRINGS,
-    "expansions": {
-        "type": "array",
-        "description": "vocabulary terms the query was widened with",
-        "items": _obj({"typed": STRING, "also": STRINGS}),
-    },
-    "partial": PARTIAL,
-    "took_ms": {"type": "number"},
-    "group": {"enum": list(GROUPS)},
-}
-
-GROUP = _obj(
-    {
-        "review_id": STRING,
-        "title": STRING,
-        "csp": STRING,
-        "region": STRING,
-        "published": STRING,
-        "year_of_death": INT_OR_NULL,
-        "review_url": STRING,
-        "pdf_url": STRING,
-        "matches": {"type": "integer", "minimum": 1},
-        "recommendations": {"type": "integer", "minimum": 0},
-        "hits": {"type": "array", "items": _ref("Hit")},
-    }
-)
-
-SEARCH = {
-    "oneOf": [
-        {
-            **_obj(
-                {
-                    **_COMMON,
-                    "group": {"const": "none"},
-                    "hits": {"type": "array", "items": _ref("Hit")},
-                },
-                {
-                    "suggestion_url": {
-                        **STRING,
-                        "description": "this search with the suggestion as its query",
-                    }
-                },
-            ),
-            "description": "every matching text (group=none); total counts texts",
-        },
-        {
-            **_obj(
-                {
-                    **_COMMON,
-                    "group": {"const": "review"},
-                    "total_hits": {"type": "integer", "minimum": 0},
-                    "groups": {"type": "array", "items": _ref("ReviewGroup")},
-                }
-            ),
-            "description": "one entry per review (group=review); total counts reviews",
-        },
-    ]
-}
-
-REVIEW = _obj(
-    {
-        "id": STRING,
-        "title": STRING,
-        "csp": STRING,
-        "region": STRING,
-        "published": STRING,
-        "year_of_death": INT_OR_NULL,
-        "summary": STRING,
-        "source_url": STRING,
-        "pdf_url": STRING,
-        "synthetic": {"type": "boolean"},
-        "recommendations": {"type": "array", "items": _ref("Hit")},
-        "pages": {"type": "integer", "minimum": 0},
-        "review_url": STRING,
-    }
-)
-
-SIMILAR = _obj(
-    {
-        "review_id": STRING,
-        "number": {"type": ["string", "null"]},
-        "hits": {"type": "array", "items": _ref("Hit")},
-    }
-)
-
-TREND = _obj(
-    {
-        "query": STRING,
-        "year_field": {"enum": list(YEAR_FIELDS)},
-        "years": {
-            "type": "array",
-            "items": _obj(
-                {"year": {"type": "integer"}, "reviews": {"type": "integer", "minimum": 0}}
-            ),
-        },
-        "unknown": {"type": "integer", "minimum": 0},
-        "total_reviews": {"type": "integer", "minimum": 0},
-        "notes": STRINGS,
-        "partial": PARTIAL,
-        "suggestion": {"type": ["string", "null"]},
-        "took_ms": {"type": "number"},
-    }
-)
-
-EXPORT_ROW = _obj(
-    {
-        "review_id": STRING,
-        "csp": STRING,
-        "region": STRING,
-        "published": STRING,
-        "year_of_death": INT_OR_NULL,
-        "type": {"enum": list(HIT_TYPES)},
-        "number": {"type": ["string", "null"]},
-        "page": INT_OR_NULL,
-        "text": STRING,
-        "addressees": STRINGS,
-        "sectors": STRINGS,
-        "pdf_url": STRING,
-        "review_url": {**STRING, "description": "absolute URL of the text on our review page"},
-    }
-)
-
-EXPORT = _obj(
-    {
-        "query": STRING,
-        "filters": {"type": "object", "additionalProperties": STRINGS},
-        "sort": {"enum": list(SORTS)},
-        "exported_at": {**STRING, "format": "date-time"},
-        "total": {"type": "integer", "minimum": 0},
-        "partial": PARTIAL,
-        "notes": STRINGS,
-        "columns": STRINGS,
-        "results": {"type": "array", "items": _ref("ExportRow")},
-    }
-)
-
-HEALTH = _obj(
-    {
-        "status": {"const": "ok"},
-        "version": STRING,
-        "built_at": STRING,
-        "reviews": {"type": "integer"},
-        "recommendations": {"type": "integer"},
-        "summaries": {"type": "integer"},
-        "passages": {"type": "integer"},
-        "synthetic_reviews": {"type": "integer"},
-        "warm": {
-            "type": "boolean",
-            "description": "the live version's caches are filled (false for a few seconds "
-            "after a start or a new version; searches work meanwhile, more slowly)",
-        },
-    }
-)
-
-ERROR = _obj(
-    {
-        "error": _obj(
-            {"code": {"type": "integer", "minimum": 400, "maximum": 599}, "message": STRING}
-        )
-    }
+from search_service.web.schemas import (
+    ERROR,
+    EXPORT,
+    EXPORT_ROW,
+    FACET_VALUE,
+    GROUP,
+    HEALTH,
+    HIT,
+    REVIEW,
+    SEARCH,
+    SIMILAR,
+    STRING,
+    TREND,
+    ref,
 )
 
 
@@ -285,7 +57,7 @@ def _search_params() -> list[dict]:
 
 
 def _ok(schema: str, description: str, media: str = "application/json") -> dict:
-    return {"description": description, "content": {media: {"schema": _ref(schema)}}}
+    return {"description": description, "content": {media: {"schema": ref(schema)}}}
 
 
 def _errors(*codes: int) -> dict:
@@ -349,7 +121,7 @@ def openapi_document() -> dict:
                         "200": {
                             "description": "an attachment named after the query and the date",
                             "content": {
-                                "application/json": {"schema": _ref("Export")},
+                                "application/json": {"schema": ref("Export")},
                                 "text/csv": {
                                     "schema": {
                                         **STRING,

@@ -1,0 +1,245 @@
+"""JSON Schemas (2020-12, as OpenAPI 3.1 uses them) of every JSON answer; openapi.py lists them."""
+
+from __future__ import annotations
+
+from search_service.search.facets import FACETS, HIT_TYPES
+from search_service.search.request import GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
+
+STRING = {"type": "string"}
+INT_OR_NULL = {"type": ["integer", "null"]}
+STRINGS = {"type": "array", "items": STRING}
+PARTIAL = {
+    "type": "boolean",
+    "description": "the per-query time limit stopped matching early: results and counts are partial",
+}
+
+
+def ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: dict, optional: dict | None = None) -> dict:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+    }
+
+
+HIT = obj(
+    {
+        "type": {"enum": list(HIT_TYPES)},
+        "review_id": STRING,
+        "title": STRING,
+        "text": STRING,
+        "highlight": {**STRING, "description": "escaped HTML; only <mark> tags are live"},
+        "addressees": STRINGS,
+        "sectors": STRINGS,
+        "csp": STRING,
+        "region": STRING,
+        "published": {**STRING, "description": "'April 2023', '2023' or ''"},
+        "year_of_death": INT_OR_NULL,
+        "page": INT_OR_NULL,
+        "pdf_url": STRING,
+        "review_url": STRING,
+        "synthetic": {"type": "boolean"},
+    },
+    {"number": {"type": ["string", "null"]}},
+)
+
+FACET_VALUE = obj(
+    {
+        "value": STRING,
+        "count": {"type": "integer", "minimum": 0},
+        "selected": {"type": "boolean"},
+        "toggle_url": STRING,
+    }
+)
+
+_COMMON = {
+    "query": STRING,
+    "total": {"type": "integer", "minimum": 0},
+    "page": {"type": "integer", "minimum": 1},
+    "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+    "pages": {"type": "integer", "minimum": 1},
+    "facets": {
+        "type": "object",
+        "required": list(FACETS),
+        "additionalProperties": {"type": "array", "items": ref("FacetValue")},
+    },
+    "facet_distinct": {
+        "type": "object",
+        "description": "how many distinct values each facet has among the matches",
+        "required": list(FACETS),
+        "additionalProperties": {"type": "integer", "minimum": 0},
+    },
+    "facet_size": {
+        "type": ["integer", "null"],
+        "description": "values each facet lists (null: all)",
+    },
+    "facet_all_url": {
+        "type": ["string", "null"],
+        "description": "this search listing every facet value; null when all are listed",
+    },
+    "suggestion": {"type": ["string", "null"]},
+    "corrected_query": {
+        "type": ["string", "null"],
+        "description": "set when nothing matched the query as typed and these results are for this correction",
+    },
+    "notes": STRINGS,
+    "expansions": {
+        "type": "array",
+        "description": "vocabulary terms the query was widened with",
+        "items": obj({"typed": STRING, "also": STRINGS}),
+    },
+    "partial": PARTIAL,
+    "took_ms": {"type": "number"},
+    "group": {"enum": list(GROUPS)},
+}
+
+GROUP = obj(
+    {
+        "review_id": STRING,
+        "title": STRING,
+        "csp": STRING,
+        "region": STRING,
+        "published": STRING,
+        "year_of_death": INT_OR_NULL,
+        "review_url": STRING,
+        "pdf_url": STRING,
+        "matches": {"type": "integer", "minimum": 1},
+        "recommendations": {"type": "integer", "minimum": 0},
+        "hits": {"type": "array", "items": ref("Hit")},
+    }
+)
+
+SEARCH = {
+    "oneOf": [
+        {
+            **obj(
+                {
+                    **_COMMON,
+                    "group": {"const": "none"},
+                    "hits": {"type": "array", "items": ref("Hit")},
+                },
+                {
+                    "suggestion_url": {
+                        **STRING,
+                        "description": "this search with the suggestion as its query",
+                    }
+                },
+            ),
+            "description": "every matching text (group=none); total counts texts",
+        },
+        {
+            **obj(
+                {
+                    **_COMMON,
+                    "group": {"const": "review"},
+                    "total_hits": {"type": "integer", "minimum": 0},
+                    "groups": {"type": "array", "items": ref("ReviewGroup")},
+                }
+            ),
+            "description": "one entry per review (group=review); total counts reviews",
+        },
+    ]
+}
+
+REVIEW = obj(
+    {
+        "id": STRING,
+        "title": STRING,
+        "csp": STRING,
+        "region": STRING,
+        "published": STRING,
+        "year_of_death": INT_OR_NULL,
+        "summary": STRING,
+        "source_url": STRING,
+        "pdf_url": STRING,
+        "synthetic": {"type": "boolean"},
+        "recommendations": {"type": "array", "items": ref("Hit")},
+        "pages": {"type": "integer", "minimum": 0},
+        "review_url": STRING,
+    }
+)
+
+SIMILAR = obj(
+    {
+        "review_id": STRING,
+        "number": {"type": ["string", "null"]},
+        "hits": {"type": "array", "items": ref("Hit")},
+    }
+)
+
+TREND = obj(
+    {
+        "query": STRING,
+        "year_field": {"enum": list(YEAR_FIELDS)},
+        "years": {
+            "type": "array",
+            "items": obj(
+                {"year": {"type": "integer"}, "reviews": {"type": "integer", "minimum": 0}}
+            ),
+        },
+        "unknown": {"type": "integer", "minimum": 0},
+        "total_reviews": {"type": "integer", "minimum": 0},
+        "notes": STRINGS,
+        "partial": PARTIAL,
+        "suggestion": {"type": ["string", "null"]},
+        "took_ms": {"type": "number"},
+    }
+)
+
+EXPORT_ROW = obj(
+    {
+        "review_id": STRING,
+        "csp": STRING,
+        "region": STRING,
+        "published": STRING,
+        "year_of_death": INT_OR_NULL,
+        "type": {"enum": list(HIT_TYPES)},
+        "number": {"type": ["string", "null"]},
+        "page": INT_OR_NULL,
+        "text": STRING,
+        "addressees": STRINGS,
+        "sectors": STRINGS,
+        "pdf_url": STRING,
+        "review_url": {**STRING, "description": "absolute URL of the text on our review page"},
+    }
+)
+
+EXPORT = obj(
+    {
+        "query": STRING,
+        "filters": {"type": "object", "additionalProperties": STRINGS},
+        "sort": {"enum": list(SORTS)},
+        "exported_at": {**STRING, "format": "date-time"},
+        "total": {"type": "integer", "minimum": 0},
+        "partial": PARTIAL,
+        "notes": STRINGS,
+        "columns": STRINGS,
+        "results": {"type": "array", "items": ref("ExportRow")},
+    }
+)
+
+HEALTH = obj(
+    {
+        "status": {"const": "ok"},
+        "version": STRING,
+        "built_at": STRING,
+        "reviews": {"type": "integer"},
+        "recommendations": {"type": "integer"},
+        "summaries": {"type": "integer"},
+        "passages": {"type": "integer"},
+        "synthetic_reviews": {"type": "integer"},
+        "warm": {
+            "type": "boolean",
+            "description": "the live version's caches are filled (false for a few seconds "
+            "after a start or a new version; searches work meanwhile, more slowly)",
+        },
+    }
+)
+
+ERROR = obj(
+    {"error": obj({"code": {"type": "integer", "minimum": 400, "maximum": 599}, "message": STRING})}
+)
