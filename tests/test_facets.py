@@ -52,3 +52,29 @@ def test_counts_are_the_stored_values_of_the_matches(index_dir, typed, filters):
         got = {f["value"]: f["count"] for f in facets[name] if f["count"]}
         assert got == dict(expected), name
     assert any(facets[name] for name in FACETS)
+
+
+def test_a_new_facet_is_one_registry_entry(index_dir, monkeypatch):
+    """A facet added to FACETS (over a field the schema stores) is counted, listed in the
+    page with its label, filters through its toggle URL, shows as a named chip, and is in
+    the API and its OpenAPI parameters: nothing else needs to know about it."""
+    from search_service import create_app
+    from search_service.search.facets import Facet
+
+    monkeypatch.setitem(FACETS, "review", Facet("review", "title", "Review title"))
+    client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
+    data = client.get("/api/search", query_string={"q": "training"}).get_json()
+    values = data["facets"]["review"]
+    assert values and sum(v["count"] for v in values) > 0
+    first = values[0]
+    narrowed = client.get(first["toggle_url"]).get_json()
+    assert narrowed["total"] > 0
+    assert {h["title"] for h in narrowed["hits"] if h["type"] == "recommendation"} == {
+        first["value"]
+    }
+    page = client.get("/search", query_string={"q": "training", "review": first["value"]})
+    html = page.get_data(as_text=True)
+    assert "<legend>Review title</legend>" in html
+    assert f"Remove filter Review title: {first['value']}" in html
+    params = client.get("/api/openapi.json").get_json()["paths"]["/api/search"]["get"]
+    assert "review" in {p["name"] for p in params["parameters"]}

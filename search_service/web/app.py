@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from search_service import config
 from search_service.index.versions import IndexMissingError
+from search_service.search.limits import Limits
 from search_service.search.service import open_index
 from search_service.web import routes, security
 from search_service.web.fast_api import FastSearchApi
@@ -28,6 +29,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
     app.json.sort_keys = False
     app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
+    app.extensions["dhr_limits"] = Limits.from_config(app.config)
     security.init_app(app)
     app.register_blueprint(routes.bp)
     app.register_error_handler(HTTPException, routes.render_error)

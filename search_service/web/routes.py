@@ -57,8 +57,8 @@ def handle() -> IndexHandle:
 
 
 def limits() -> Limits:
-    """The per-query limits the app's settings give."""
-    return Limits.from_config(current_app.config)
+    """The per-query limits the app's settings give (read once, by the app factory)."""
+    return current_app.extensions["dhr_limits"]
 
 
 def request_from(args: MultiDict) -> SearchRequest:
