@@ -16,6 +16,7 @@ from search_service.analysis.filters import TOKEN_PATTERN, stop_words
 from search_service.corpus.folder import read_corpus
 from search_service.index.state import VersionState
 from search_service.index.writer import build_index, update_index
+from search_service.model import Recommendation, Review
 from search_service.search.execute import match
 from search_service.search.parse import parse_query
 from search_service.search.service import open_index
@@ -69,6 +70,12 @@ def _docs(searcher, q, state: VersionState | None = None) -> dict[int, float]:
 
 def _reference(searcher, q) -> dict[int, float]:
     return dict(zip(*whoosh_matches(searcher, q), strict=True))
+
+
+def _review(rid: str, text: str, addressee: str = "Police") -> Review:
+    """A one-recommendation review, for small indexes whose every text the test chose."""
+    rec = Recommendation(review_id=rid, number="1", text=text, addressees=[addressee])
+    return Review(id=rid, title=f"Review {rid}", csp="Testshire CSP", recommendations=[rec])
 
 
 def _whoosh_docs(searcher, q) -> set[int]:
@@ -131,18 +138,12 @@ def test_the_not_queries_above_exclude_something(handles):
 def test_andnot_leaves_out_a_first_document_the_excluded_words_also_match(tmp_path):
     """ "training -police" never shows a text that mentions police (Whoosh's own AndNotMatcher
     returns its first candidate when the excluded word's first match comes earlier)."""
-    from search_service.model import Recommendation, Review
-
-    def review(rid: str, text: str) -> Review:
-        rec = Recommendation(review_id=rid, number="1", text=text, addressees=["Health"])
-        return Review(id=rid, title=f"Review {rid}", csp="Testshire CSP", recommendations=[rec])
-
     build_index(
         tmp_path,
         [
-            review("a", "The police should record every call."),
-            review("b", "Police training on coercive control."),
-            review("c", "Training for GPs on coercive control."),
+            _review("a", "The police should record every call.", "Health"),
+            _review("b", "Police training on coercive control.", "Health"),
+            _review("c", "Training for GPs on coercive control.", "Health"),
         ],
     )
     searcher = open_index(tmp_path).searcher()
@@ -177,18 +178,12 @@ def test_the_phrase_queries_above_find_something(handles):
     ],
 )
 def test_words_in_a_row_are_not_the_same_as_their_pairs_or_triples_apart(tmp_path, typed, expected):
-    from search_service.model import Recommendation, Review
-
-    def review(rid: str, text: str) -> Review:
-        rec = Recommendation(review_id=rid, number="1", text=text, addressees=["Police"])
-        return Review(id=rid, title=f"Review {rid}", csp="Testshire CSP", recommendations=[rec])
-
     build_index(
         tmp_path,
         [
-            review("pairs", "Risk assessment is weak; assessment training is missing."),
-            review("apart", "Risk assessment training is weak; assessment training programme."),
-            review("inrow", "Deliver risk assessment training programme to all staff."),
+            _review("pairs", "Risk assessment is weak; assessment training is missing."),
+            _review("apart", "Risk assessment training is weak; assessment training programme."),
+            _review("inrow", "Deliver risk assessment training programme to all staff."),
         ],
     )
     searcher = open_index(tmp_path).searcher()

@@ -154,6 +154,21 @@ def _paging(req: SearchRequest, total: int) -> tuple[int, int, int]:
     return page, per_page, (page - 1) * per_page
 
 
+def _about(m: Matches, facets, req: SearchRequest, started: float) -> dict:
+    """What the results page and the grouped view both say beside their hits."""
+    return {
+        "facets": facets.values,
+        "suggestion": m.suggestion,
+        "corrected_query": m.corrected,
+        "notes": m.notes,
+        "expansions": m.parsed.expansions,
+        "partial": m.partial,
+        "facet_distinct": facets.distinct,
+        "facet_size": req.facet_size,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+
+
 def run_search(handle: IndexHandle, req: SearchRequest, limits: Limits | None = None) -> dict:
     """Run one search and return the result dict shared by the page, the API and the CLI."""
     started = time.perf_counter()
@@ -169,15 +184,7 @@ def run_search(handle: IndexHandle, req: SearchRequest, limits: Limits | None = 
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
         "hits": hits,
-        "facets": facets.values,
-        "suggestion": m.suggestion,
-        "corrected_query": m.corrected,
-        "notes": m.notes,
-        "expansions": m.parsed.expansions,
-        "partial": m.partial,
-        "facet_distinct": facets.distinct,
-        "facet_size": req.facet_size,
-        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        **_about(m, facets, req, started),
     }
 
 
@@ -210,15 +217,7 @@ def group_by_review(
         "per_page": per_page,
         "pages": max(1, -(-len(reviews) // per_page)),
         "groups": groups,
-        "facets": facets.values,
-        "suggestion": m.suggestion,
-        "corrected_query": m.corrected,
-        "notes": m.notes,
-        "expansions": m.parsed.expansions,
-        "partial": m.partial,
-        "facet_distinct": facets.distinct,
-        "facet_size": req.facet_size,
-        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        **_about(m, facets, req, started),
     }
 
 
