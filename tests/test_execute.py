@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh_reference import whoosh_matches
 
-from search_service.analysis.filters import TOKEN_PATTERN, stop_words
+from search_service.analysis.filters import stop_words
+from search_service.analysis.tokenizer import TOKEN_PATTERN
 from search_service.corpus.folder import read_corpus
 from search_service.index.state import VersionState
 from search_service.index.writer import build_index, update_index

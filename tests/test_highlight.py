@@ -13,13 +13,13 @@ from whoosh import index as windex
 from whoosh.analysis import CompositeAnalyzer, StandardAnalyzer
 
 from search_service.analysis.filters import (
-    NltkTokenizer,
     compound_table,
     spelling_analyzer,
     spelling_table,
     stop_words,
     text_analyzer,
 )
+from search_service.analysis.tokenizer import NltkTokenizer
 from search_service.corpus.folder import read_corpus
 from search_service.index.schema import build_schema, review_documents
 from search_service.index.versions import current_version

@@ -22,20 +22,15 @@ from importlib import resources
 from itertools import chain
 
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import RegexpTokenizer
 from whoosh.analysis import (
     Analyzer,
     Filter,
     LowercaseFilter,
     StemFilter,
     StopFilter,
-    Token,
-    Tokenizer,
 )
 
-# Words: letters/digits with inner apostrophes, hyphens or ampersands kept ("Clare's",
-# "co-ordination", "A&E"). U+2010/U+2011 are the Unicode hyphens PDF text often carries.
-TOKEN_PATTERN = r"\w+(?:[-\u2010\u2011'’&]\w+)*"
+from search_service.analysis.tokenizer import NltkTokenizer
 
 DATA_FILES = ("data/stopwords.txt", "data/spellings.csv", "data/compounds.csv")
 
@@ -82,58 +77,6 @@ def snowball_stem(word: str) -> str:
             _stems.clear()
         found = _stems[word] = _stemmer.stem(word)
     return found
-
-
-class NltkTokenizer(Tokenizer):
-    """Whoosh tokenizer backed by ``nltk.tokenize.RegexpTokenizer``, keeping character offsets."""
-
-    def __init__(self, pattern: str = TOKEN_PATTERN):
-        self.pattern = pattern
-        self.nltk = RegexpTokenizer(pattern)
-
-    def __getstate__(self) -> dict:
-        return {"pattern": self.pattern}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__init__(state["pattern"])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, NltkTokenizer) and other.pattern == self.pattern
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs,
-    ):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        for pos, (start, end) in enumerate(self.nltk.span_tokenize(value)):
-            t.text = value[start:end]
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = t.text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
 
 
 # ---- apostrophes -------------------------------------------------------------------------

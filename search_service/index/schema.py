@@ -11,8 +11,8 @@ from whoosh import fields, formats
 from whoosh.analysis import RegexTokenizer
 
 from search_service.analysis.filters import analysis_fingerprint, spelling_analyzer, text_analyzer
-from search_service.model import Recommendation, Review
 from search_service.analysis.shingles import ShingleAnalyzer
+from search_service.model import Recommendation, Review
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 # 5: the analyzers moved to search_service.analysis (the pickled schema names their modules).

@@ -45,11 +45,30 @@ class IndexLockedError(RuntimeError):
 
 
 def current_version(index_dir: Path) -> str | None:
-    """Name of the live version folder, or None when nothing has been built."""
+    """Name of the live version folder, or None when nothing has been built.
+
+    A CURRENT that is not a small UTF-8 file naming a version (a folder, binary junk) is
+    IndexMissingError with what to do, never a traceback.
+    """
+    pointer = index_dir / POINTER
     try:
-        name = (index_dir / POINTER).read_text().strip()
+        name = pointer.read_text(encoding="utf-8").strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except IsADirectoryError:
+        raise IndexMissingError(
+            f"{pointer} is a folder, but DHR Search keeps the live version's name in a file "
+            "of that name: move the folder out of the index folder and build the index again"
+        ) from None
+    except UnicodeDecodeError:
+        name = ""
+    if name and ("/" in name or "\\" in name or name.startswith(".")):
+        name = ""  # never a path out of the index folder
+    if not name and pointer.exists():
+        raise IndexMissingError(
+            f"{pointer} does not name an index version (it is not what DHR Search writes "
+            "there): build the index again with 'python -m search_service index CORPUS_DIR'"
+        )
     return name if name and (index_dir / name / META).exists() else None
 
 

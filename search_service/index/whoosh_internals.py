@@ -8,7 +8,8 @@ What is private here, and why we use it:
   (Whoosh's matcher decodes them one posting at a time, in Python);
 - positions are decoded from the Positions format's pickled deltas without its loop;
 - a multi-term query's words come from Query._btexts (the one place Whoosh expands them);
-- full builds use sub-writer processes that die with the indexer (MpWriter._new_task);
+- full builds use sub-writer processes that die with the indexer (MpWriter._new_task), and
+  whose commit fails when one of them died (MpWriter._commit skips a missing result);
 - BM25F's per-field B comes from BM25F._field_B;
 - NLTK's compiled pattern is run without its per-match ReDoS timeout (our pattern is linear).
 
@@ -26,6 +27,7 @@ import ctypes.util
 import io
 import os
 import signal
+import sys
 import threading
 from array import array
 from itertools import accumulate
@@ -204,8 +206,13 @@ def field_b(weighting, fieldname: str) -> float:
 # ---- full-build sub-writers that die with the indexer -----------------------------------
 
 
+class SubWriterFailed(RuntimeError):
+    """A full build's sub-writer process died: the documents it held are not in the index."""
+
+
 class TiedSubWriter(SubWriterTask):
-    """A Whoosh sub-writer process that dies with the indexer that started it.
+    """A Whoosh sub-writer process that dies with the indexer that started it, and says why
+    in one line (exit status 1) when it fails.
 
     Without this, `kill -9` of an indexer leaves its sub-writers blocked on their job queue
     for ever, holding the inherited writer lock, so every later build is refused.
@@ -213,7 +220,12 @@ class TiedSubWriter(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent()
-        super().run()
+        try:
+            super().run()
+        except BaseException as exc:  # noqa: BLE001 - reported, and the build fails on it
+            sys.stderr.write(f"a build process failed: {type(exc).__name__}: {exc}\n")
+            sys.stderr.flush()
+            os._exit(1)
 
 
 def _die_with_parent() -> None:
@@ -228,7 +240,33 @@ def _die_with_parent() -> None:
 
 
 class TiedMpWriter(MpWriter):
-    """MpWriter whose sub-writer processes are TiedSubWriter (MpWriter._new_task's body)."""
+    """MpWriter whose sub-writer processes are TiedSubWriter (MpWriter._new_task's body),
+    and whose commit refuses to go on when one of them failed."""
+
+    def _commit(self, mergetype, optimize, merge):
+        # Whoosh's _commit waits for the sub-writers, then takes each one's segment off the
+        # result queue and skips any that never came (queue.Empty: pass): a sub-writer that
+        # died lost its share of the corpus without a word, and the build was published with
+        # it missing. So they are finished first, and any that did not exit cleanly fails
+        # the build (super()._commit then finds them finished: its extra end-of-jobs markers
+        # go unread, and joining them again returns at once).
+        if self.docbuffer:
+            self._enqueue()
+        for _task in self.tasks:
+            self.jobqueue.put(None)
+        for task in self.tasks:
+            task.join()
+        failed = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        if failed:
+            how = ", ".join(
+                f"killed by signal {-code}" if code < 0 else f"exit status {code}"
+                for code in failed
+            )
+            raise SubWriterFailed(
+                f"{len(failed)} of {len(self.tasks)} build processes failed ({how}), so part "
+                "of the corpus is not in the new index; it was not published"
+            )
+        super()._commit(mergetype, optimize, merge)
 
     def _new_task(self):
         task = TiedSubWriter(

@@ -20,7 +20,6 @@ from whoosh.reading import SegmentReader
 
 from search_service.analysis.filters import analysis_fingerprint
 from search_service.config import setting
-from search_service.model import Review
 from search_service.index import whoosh_internals
 from search_service.index.schema import (
     SCHEMA_VERSION,
@@ -32,7 +31,9 @@ from search_service.index.versions import (
     BUILDING,
     FILES,
     META,
+    POINTER,
     READERS,
+    IndexMissingError,
     current_version,
     fsync_dir,
     read_files,
@@ -41,6 +42,7 @@ from search_service.index.versions import (
     switch_to,
     writer_lock,
 )
+from search_service.model import Review
 
 
 class NeedsFullBuildError(RuntimeError):
@@ -74,6 +76,17 @@ class BuildStats:
     passages: int = 0
     version: str = ""
     extra: dict = field(default_factory=dict)
+
+
+def _live_or_none(index_dir: Path) -> str | None:
+    """The live version, or None when there is none or CURRENT is junk a build may replace
+    (a folder named CURRENT is not replaced: IndexMissingError says what to do)."""
+    try:
+        return current_version(index_dir)
+    except IndexMissingError:
+        if (index_dir / POINTER).is_dir():
+            raise
+        return None
 
 
 def _new_version() -> str:
@@ -130,7 +143,7 @@ def build_index(
     index_dir = Path(index_dir)
     whoosh_internals.apply()
     with writer_lock(index_dir, wait=wait, on_wait=on_wait):
-        remove_unused_versions(index_dir, keep={current_version(index_dir) or ""})
+        remove_unused_versions(index_dir, keep={_live_or_none(index_dir) or ""})
         version = _new_version()
         building = index_dir / f"{version}{BUILDING}"
         building.mkdir()
@@ -140,13 +153,10 @@ def build_index(
             with full_build_writer(ix) as w:
                 for review in reviews:
                     _add_review(w, review, stats)
+            # What we print and record is what the index holds, read back from it.
+            counts = _count(ix)
             ix.close()
-            counts = {
-                "reviews": stats.reviews,
-                "recommendations": stats.recommendations,
-                "summaries": stats.summaries,
-                "passages": stats.passages,
-            }
+            _check_counts(counts, stats)
             info = _info(version, counts, meta)
             _publish(index_dir, building, version, info, files() if callable(files) else files)
         except BaseException:
@@ -176,6 +186,23 @@ def _count(ix) -> dict:
         "passages": counts["passage"],
         "synthetic_reviews": synthetic,
     }
+
+
+class IncompleteBuildError(RuntimeError):
+    """A new version does not hold every document written to it; it is not published."""
+
+
+def _check_counts(counts: dict, stats: BuildStats) -> None:
+    written = {
+        k: getattr(stats, k) for k in ("reviews", "recommendations", "summaries", "passages")
+    }
+    short = {k: (counts[k], n) for k, n in written.items() if counts[k] != n}
+    if short:
+        found = "; ".join(f"{k}: {held} of {n}" for k, (held, n) in short.items())
+        raise IncompleteBuildError(
+            f"the new index holds fewer documents than were written ({found}); it was not "
+            "published and the previous index is still live"
+        )
 
 
 # Small segments (fewer live documents than this share of all) are merged once there are
@@ -221,7 +248,7 @@ def update_index(
     index_dir = Path(index_dir)
     whoosh_internals.apply()
     with writer_lock(index_dir, wait=wait, on_wait=on_wait):
-        live = current_version(index_dir)
+        live = _live_or_none(index_dir)
         remove_unused_versions(index_dir, keep={live or ""})
         if live is None:
             raise NeedsFullBuildError(f"no index in {index_dir} to update")

@@ -20,15 +20,14 @@ from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StemFilter, Stop
 
 from search_service.analysis.filters import (
     HYPHENS,
-    TOKEN_PATTERN,
     ApostropheFilter,
     CompoundFilter,
-    NltkTokenizer,
     SpellingFilter,
     compound_pairs,
     fold_spelling,
     split_parts,
 )
+from search_service.analysis.tokenizer import TOKEN_PATTERN, NltkTokenizer
 from search_service.index.whoosh_internals import expanded_words, nltk_pattern
 
 SNIPPET_CHARS = 360
