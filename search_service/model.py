@@ -96,7 +96,17 @@ def parse_month_year(text: str) -> tuple[int | None, int | None]:
 
 @dataclass
 class Skipped:
-    """A corpus file that could not be indexed, and why, in words a user understands."""
+    """A corpus file that could not be indexed, and why, in words a user understands; or,
+    with indexed, one that was indexed cut to a limit, and what was left out."""
 
     path: str
     reason: str
+    indexed: bool = False
+
+    def as_json(self) -> dict:
+        """The entry meta.json's "skipped" list keeps (and `index --update` reads back)."""
+        return {
+            "file": self.path,
+            "reason": self.reason,
+            **({"indexed": True} if self.indexed else {}),
+        }

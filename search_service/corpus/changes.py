@@ -2,17 +2,16 @@
 
 A review is named by its page's file stem, and its PDF (when there is one) shares that stem,
 so a change to any file with a given stem, or to that stem's manifest.csv row, makes the
-review dirty. Dirty reviews are re-read from a scratch folder of symlinks to just their
-files, through the same corpus reader a full build uses.
+review dirty. Dirty reviews are re-read through the same corpus reader a full build uses,
+limited to their files; the folder is listed by the same rule (corpus/listing.py) and the
+manifest parsed by the same parser (corpus/manifest.py), so a full build and an update see
+the same files, rows and skips.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ from search_service.corpus.folder import (
     pdf_owners,
     read_manifest,
 )
+from search_service.corpus.listing import entry_problem, list_folder
+from search_service.corpus.manifest import read_manifest_rows
 from search_service.model import Review, Skipped
 
 # Manifest rows are fingerprinted one by one under this prefix, so editing one row re-reads
@@ -38,24 +39,29 @@ def _stem(key: str) -> str:
     return Path(key[len(ROW) :] if key.startswith(ROW) else key).stem
 
 
+# A file that cannot be hashed (unreadable) still gets an entry, so --update re-reads it and
+# the reader reports why, and re-reads it again once it can be hashed.
+UNREADABLE = "unreadable"
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError:
+        return UNREADABLE
+
+
 def fingerprint(folder: Path) -> dict[str, str]:
-    """{file name: sha256} for every file in folder, plus one entry per manifest.csv row."""
-    files = {
-        p.name: file_sha256(p)
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".") and p.name != MANIFEST
-    }
-    manifest = folder / MANIFEST
-    if manifest.exists():
-        try:
-            with manifest.open(newline="", encoding="utf-8-sig") as fh:
-                for row in csv.DictReader(fh):
-                    name = (row.get("file") or "").strip()
-                    if name:
-                        text = json.dumps(row, sort_keys=True).encode()
-                        files[ROW + name] = hashlib.sha256(text).hexdigest()
-        except (OSError, UnicodeDecodeError, csv.Error):
-            files[MANIFEST] = file_sha256(manifest)  # unreadable: the full reader reports why
+    """{file name: sha256} for every corpus file in folder, plus one entry per good manifest row."""
+    listed, _ = list_folder(folder, skip_names=(MANIFEST,))
+    files = {p.name: _sha256(p) for p in listed}
+    manifest = read_manifest_rows(folder)
+    for row in manifest.rows:
+        text = json.dumps(row.cells, sort_keys=True).encode()
+        files[ROW + row.file] = hashlib.sha256(text).hexdigest()
+    path = folder / MANIFEST
+    if not manifest.readable and entry_problem(path, folder) is None:
+        files[MANIFEST] = _sha256(path)  # unreadable: the full reader reports why
     return files
 
 
@@ -86,7 +92,7 @@ def changed_corpus(
     progress: Callable[[int, int, str], None] | None = None,
     pdf_cache: Path | None = None,
 ) -> Iterator[Changes]:
-    """The Changes that bring an index of old_files up to date with folder (a scratch dir lives while open)."""
+    """The Changes that bring an index of old_files up to date with folder (valid while open)."""
     folder = Path(folder)
     new_files = fingerprint(folder)
     # A report PDF tied to a page by manifest.csv belongs to that page's review.
@@ -109,33 +115,24 @@ def changed_corpus(
         for k in old_files
         if Path(k).suffix.lower() in (*PAGE_SUFFIXES, PDF_SUFFIX) and review_of(k) in dirty
     }
-    with tempfile.TemporaryDirectory(prefix="dhr-update-") as tmp:
-        scratch = Path(tmp)
-        for name in reread:
-            (scratch / name).symlink_to((folder / name).resolve())
-        if (folder / MANIFEST).exists():
-            shutil.copyfile(folder / MANIFEST, scratch / MANIFEST)
-        present = {
-            review_of(k)
-            for k in new_files
-            if Path(k).suffix.lower() in (*PAGE_SUFFIXES, PDF_SUFFIX)
-        }
-        changes = Changes(
-            remove=remove, add=iter(()), files=new_files, reread=reread, present=present
-        )
-        # Skips of untouched files still stand; the manifest is re-judged with each update.
-        changes.skipped = [
-            Skipped(s["file"], s["reason"])
-            for s in old_skipped
-            if s["file"] in new_files and review_of(s["file"]) not in dirty
-        ]
+    present = {
+        review_of(k) for k in new_files if Path(k).suffix.lower() in (*PAGE_SUFFIXES, PDF_SUFFIX)
+    }
+    changes = Changes(remove=remove, add=iter(()), files=new_files, reread=reread, present=present)
+    # Skips of untouched files still stand. The manifest's rows and the entries that are not
+    # files (folders, links, pipes) are judged afresh by the reader with each update.
+    changes.skipped = [
+        Skipped(s["file"], s["reason"], s.get("indexed", False))
+        for s in old_skipped
+        if s["file"] in new_files and s["file"] != MANIFEST and review_of(s["file"]) not in dirty
+    ]
 
-        def reviews() -> Iterator[Review]:
-            for item in iter_corpus(scratch, progress, pdf_cache):
-                if isinstance(item, Skipped):
-                    changes.skipped.append(item)
-                else:
-                    yield item
+    def reviews() -> Iterator[Review]:
+        for item in iter_corpus(folder, progress, pdf_cache, only=reread):
+            if isinstance(item, Skipped):
+                changes.skipped.append(item)
+            else:
+                yield item
 
-        changes.add = reviews()
-        yield changes
+    changes.add = reviews()
+    yield changes

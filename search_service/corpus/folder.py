@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search_service.corpus.agencies import sectors_for
+from search_service.corpus.limits import MAX_PAGE_BYTES, cut_to_limits, megabytes
+from search_service.corpus.listing import list_folder
+from search_service.corpus.manifest import MANIFEST, read_manifest_rows
 from search_service.corpus.pages import PageFormatError, parse_page
 from search_service.corpus.pdf.cache import extract_many
 from search_service.corpus.pdf.report import PdfError, PdfReport, find_page
@@ -17,7 +19,6 @@ from search_service.model import Passage, Review, Skipped
 
 PAGE_SUFFIXES = (".txt", ".md")
 PDF_SUFFIX = ".pdf"
-MANIFEST = "manifest.csv"
 # Titles the demo generator gives its reviews, so the web page can say it is a demo.
 SYNTHETIC_MARK = "(synthetic)"
 
@@ -37,33 +38,21 @@ def safe_url(url: str) -> str:
 
 
 def read_manifest(folder: Path) -> tuple[dict[str, dict[str, str]], list[Skipped]]:
-    """Map a page's file name (and its stem) to its pdf_url/source_url from manifest.csv."""
-    path = folder / MANIFEST
-    if not path.exists():
-        return {}, []
+    """Map a page's file name (and its stem) to its links; bad rows as Skipped (first row wins)."""
+    # corpus/manifest.py says which rows are bad, and why the first row for a file wins.
+    manifest = read_manifest_rows(folder)
     links: dict[str, dict[str, str]] = {}
-    skipped: list[Skipped] = []
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            if not reader.fieldnames or "file" not in reader.fieldnames:
-                return {}, [Skipped(MANIFEST, "manifest.csv has no 'file' column")]
-            for row in reader:
-                name = (row.get("file") or "").strip()
-                if not name:
-                    continue
-                raw_pdf = (row.get("pdf_url") or "").strip()
-                entry = {
-                    "pdf_url": safe_url(raw_pdf),
-                    "source_url": safe_url(row.get("source_url") or ""),
-                    # A bare file name ties a local report PDF to this page.
-                    "pdf_file": raw_pdf if _is_local_pdf_name(raw_pdf) else "",
-                }
-                links[name] = entry
-                links.setdefault(Path(name).stem, entry)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        skipped.append(Skipped(MANIFEST, f"manifest.csv could not be read: {exc}"))
-    return links, skipped
+    for row in manifest.rows:
+        raw_pdf = row.get("pdf_url")
+        entry = {
+            "pdf_url": safe_url(raw_pdf),
+            "source_url": safe_url(row.get("source_url")),
+            # A bare file name ties a local report PDF to this page.
+            "pdf_file": raw_pdf if _is_local_pdf_name(raw_pdf) else "",
+        }
+        links[row.file] = entry
+        links.setdefault(Path(row.file).stem, entry)
+    return links, manifest.skipped
 
 
 def _is_local_pdf_name(value: str) -> bool:
@@ -96,7 +85,18 @@ def finish_review(review: Review) -> Review:
 def read_page_file(path: Path) -> Review:
     """Read and parse one review page file; raise PageFormatError with a user-facing reason."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as fh:
+            # One byte past the limit is enough to know, whatever the file's size claims.
+            data = fh.read(MAX_PAGE_BYTES + 1)
+    except OSError as exc:
+        raise PageFormatError(f"could not be read: {str(exc.strerror or exc).lower()}") from None
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageFormatError(
+            f"larger than {megabytes(MAX_PAGE_BYTES)}, the limit for a review page: "
+            "a real one is a few KB"
+        )
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise PageFormatError("not UTF-8 text") from None
     return parse_page(text, path.stem)
@@ -130,61 +130,96 @@ def _attach_pdf(review: Review, report: PdfReport, path: Path) -> Review:
     return review
 
 
+def _pages_by_review(pages: list[Path]) -> dict[str, list[Path]]:
+    # A review is named by its page's stem; of two pages with one stem, .txt is tried first.
+    # Reviews keep the order of their first page's name, as the index has always had them.
+    order = {suffix: i for i, suffix in enumerate(PAGE_SUFFIXES)}
+    by_stem: dict[str, list[Path]] = {}
+    for path in sorted(pages):
+        by_stem.setdefault(path.stem, []).append(path)
+    for group in by_stem.values():
+        group.sort(key=lambda p: (order[p.suffix.lower()], p.name))
+    return by_stem
+
+
+def _limited(review: Review, name: str) -> Iterator[Review | Skipped]:
+    """The review cut to corpus/limits.py's limits, after a Skipped for each cut."""
+    for reason in cut_to_limits(review):
+        yield Skipped(name, reason, indexed=True)
+    yield finish_review(review)
+
+
 def iter_corpus(
     folder: Path,
     progress: Callable[[int, int, str], None] | None = None,
     pdf_cache: Path | None = None,
+    only: Collection[str] | None = None,
 ) -> Iterator[Review | Skipped]:
     """Yield a Review for each readable page or report in folder, a Skipped for each file that is not.
 
-    A PDF with the same file stem as a page, or named as a page's pdf_url in manifest.csv,
-    belongs to that page's review (whose curated recommendations stand); a PDF on its own is
-    a review in itself. PDFs are extracted in
-    parallel and cached by content hash in pdf_cache.
+    Which entries are files is corpus/listing.py's rule (dot-files are not listed; folders,
+    links leaving the folder or looping, and special files are skipped). Of two pages with one
+    stem (bolton.txt, bolton.md) the first that parses is the review, .txt before .md, and the
+    other is skipped. A PDF with the same file stem as a page, or named as a page's pdf_url in
+    manifest.csv, belongs to that page's review (whose curated recommendations stand); a PDF
+    on its own is a review in itself. PDFs are extracted in parallel and cached by content hash
+    in pdf_cache. A review past a limit of corpus/limits.py is cut, with a Skipped saying what
+    was dropped. only (file names), when given, limits the reading to those files; the
+    manifest and the folder's other entries are still judged, as `index --update` needs.
     """
     links, skipped = read_manifest(folder)
     yield from skipped
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.name != MANIFEST)
+    files, refused = list_folder(folder, skip_names=(MANIFEST,))
+    yield from refused
+    if only is not None:
+        wanted = set(only)
+        files = [p for p in files if p.name in wanted]
     pages = [p for p in files if p.suffix.lower() in PAGE_SUFFIXES]
     pdfs = [p for p in files if p.suffix.lower() == PDF_SUFFIX]
     for p in files:
-        if p.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX) and not p.name.startswith("."):
+        if p.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX):
             yield Skipped(p.name, f"not a review page or report ({p.suffix or 'no extension'})")
     total = len(pages) + len(pdfs)
-    by_stem: dict[str, Review] = {}
-    for done, path in enumerate(pages, start=1):
-        if progress:
-            progress(done, total, path.name)
-        try:
-            review = read_page_file(path)
-        except (PageFormatError, OSError) as exc:
-            yield Skipped(path.name, str(exc))
-            continue
-        entry = links.get(path.name) or links.get(path.stem) or {}
-        review.pdf_url = entry.get("pdf_url", "")
-        review.source_url = entry.get("source_url", "")
-        by_stem[path.stem] = review
-    done = len(pages)
+    done = 0
+    by_stem: dict[str, tuple[Review, str]] = {}
+    for stem, candidates in _pages_by_review(pages).items():
+        for path in candidates:
+            done += 1
+            if progress:
+                progress(done, total, path.name)
+            if stem in by_stem:
+                kept = by_stem[stem][1]
+                yield Skipped(path.name, f"a second page for review {stem}: {kept} is indexed")
+                continue
+            try:
+                review = read_page_file(path)
+            except PageFormatError as exc:
+                yield Skipped(path.name, str(exc))
+                continue
+            entry = links.get(path.name) or links.get(path.stem) or {}
+            review.pdf_url = entry.get("pdf_url", "")
+            review.source_url = entry.get("source_url", "")
+            by_stem[stem] = (review, path.name)
     cache = pdf_cache or Path(tempfile.gettempdir()) / "dhr-search-pdf-cache"
     owners = pdf_owners(links)
     for path, result in extract_many(pdfs, cache):
         done += 1
         if progress:
             progress(done, total, path.name)
-        review = by_stem.pop(owners.get(path.name, path.stem), None)
+        review, name = by_stem.pop(owners.get(path.name, path.stem), (None, path.name))
         if isinstance(result, PdfError):
             yield Skipped(path.name, result.reason)
             if review is not None:
-                yield finish_review(review)  # the page still stands without its report
+                yield from _limited(review, name)  # the page still stands without its report
             continue
         if review is None:
             review = _review_from_pdf(path.stem, result)
             entry = links.get(path.name) or links.get(path.stem) or {}
             review.pdf_url = entry.get("pdf_url", "")
             review.source_url = entry.get("source_url", "")
-        yield finish_review(_attach_pdf(review, result, path))
-    for review in by_stem.values():
-        yield finish_review(review)
+        yield from _limited(_attach_pdf(review, result, path), name)
+    for review, name in by_stem.values():
+        yield from _limited(review, name)
 
 
 def read_corpus(

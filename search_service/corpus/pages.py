@@ -42,18 +42,20 @@ def _split_row(line: str) -> list[str]:
 
 
 def _table_rows(lines: list[str]) -> list[str]:
-    # A row whose text wrapped onto following lines is open until a line ends with '|'.
-    rows: list[str] = []
+    # A row whose text wrapped onto following lines is open until a line ends with '|'. Its
+    # lines are gathered in a list and joined once: adding each to a growing string made a
+    # row that never closes quadratic (seconds for a page of 2 MB).
+    rows: list[list[str]] = []
     open_row = False
     for line in lines:
         if line.startswith("|") and not open_row:
-            rows.append(line)
+            rows.append([line])
         elif open_row:
-            rows[-1] = f"{rows[-1]} {line}"
+            rows[-1].append(line)
         else:
             break  # prose after the table
-        open_row = not rows[-1].rstrip().endswith("|")
-    return rows
+        open_row = not line.rstrip().endswith("|")
+    return [" ".join(parts) for parts in rows]
 
 
 def _parse_table(lines: list[str], review_id: str) -> list[Recommendation]:

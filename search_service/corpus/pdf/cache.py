@@ -6,6 +6,11 @@ same JSON, which dominated cache hits), read by an unpickler that refuses every 
 a tampered entry cannot run code. Entries are written atomically (temporary file +
 os.replace), so a crash never leaves half an entry; one that does not load is ignored and
 recomputed.
+
+Every miss is read in a worker process (workers.py) under the limits of limits.py, as the
+environment sets them when extract_many is called. A PDF skipped for a limit, or because
+its reader crashed, is not cached: a raised limit, or a quieter machine, may read it next
+time.
 """
 
 from __future__ import annotations
@@ -15,13 +20,20 @@ import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from search_service.corpus.digest import file_sha256
-from search_service.corpus.pdf.report import EXTRACTOR_VERSION, PdfError, PdfReport, extract_pdf
+from search_service.corpus.pdf import limits
+from search_service.corpus.pdf.limits import PdfLimits
+from search_service.corpus.pdf.report import (
+    EXTRACTOR_VERSION,
+    PdfError,
+    PdfLimitError,
+    PdfReport,
+    extract_pdf,
+)
+from search_service.corpus.pdf.workers import ReaderPool
 from search_service.model import Recommendation
 
 Result = PdfReport | PdfError
@@ -86,16 +98,25 @@ def extract_safely(path: str | Path) -> Result:
         return extract_pdf(path)
     except PdfError as e:
         return e
+    except MemoryError:  # in a worker: its address space limit (limits.MEMORY_MB) was reached
+        return PdfLimitError(limits.current().memory_reason())
     except Exception as e:  # a worker must answer for every file, whatever the PDF holds
         return PdfError(f"could not read PDF ({type(e).__name__})")
 
 
 def _extract_and_store(path: str | Path, digest: str, cache_dir: str) -> Result:
     result = extract_safely(path)
-    # A full or read-only cache only costs a re-extraction next time.
-    with contextlib.suppress(OSError):
-        store_cached(cache_dir, digest, result)
+    if not isinstance(result, PdfLimitError):
+        # A full or read-only cache only costs a re-extraction next time.
+        with contextlib.suppress(OSError):
+            store_cached(cache_dir, digest, result)
     return result
+
+
+def _read_alone(path: str | Path, digest: str, cache_dir: str, run_limits: PdfLimits) -> Result:
+    """One PDF read in a worker of its own (a cache entry that vanished or broke since listed)."""
+    with ReaderPool(_extract_and_store, 1, run_limits) as pool:
+        return next(pool.results([(path, digest, cache_dir)]))
 
 
 def extract_many(
@@ -104,42 +125,39 @@ def extract_many(
     procs: int | None = None,
     stats: ExtractStats | None = None,
 ) -> Iterator[tuple[str | Path, Result]]:
-    """Yield (path, PdfReport or PdfError) per path, in order; misses are extracted in parallel."""
+    """Yield (path, PdfReport or PdfError) per path, in order; misses read in worker processes."""
+    # Cached results are loaded one at a time as they are yielded, and worker results are
+    # read only a few ahead of the caller, so memory stays flat however many PDFs there are.
     cache_dir = str(cache_dir)
     stats = stats if stats is not None else ExtractStats()
-    pending: list[tuple[str | Path, str | None, Result | None]] = []
-    for path in paths:
-        try:
-            digest = file_sha256(path)
-        except OSError as e:
-            pending.append((path, None, PdfError(f"cannot read file ({e.strerror})")))
-            continue
-        pending.append((path, digest, load_cached(cache_dir, digest)))
-    misses = [(p, d) for p, d, r in pending if r is None and d is not None]
-    workers = min(procs or os.cpu_count() or 1, len(misses))
-    if workers <= 1:
-        # One file or one core: a pool would only add start-up time.
-        for path, digest, result in pending:
-            if result is None:
-                stats.extracted += 1
-                result = _extract_and_store(path, digest, cache_dir)
+    run_limits = limits.from_environment()
+    with ReaderPool(_extract_and_store, procs or os.cpu_count() or 1, run_limits) as pool:
+        # (path, digest, error, cached): a file that cannot be hashed has an error instead.
+        listed: list[tuple[str | Path, str, PdfError | None, bool]] = []
+        misses: list[tuple[str | Path, str, str]] = []
+        for path in paths:
+            try:
+                digest = file_sha256(path)
+            except OSError as e:
+                listed.append((path, "", PdfError(f"cannot read file ({e.strerror})"), False))
+                continue
+            cached = _entry(Path(cache_dir), digest).is_file()
+            listed.append((path, digest, None, cached))
+            if not cached:
+                misses.append((path, digest, cache_dir))
+                pool.grow(len(misses))  # a worker starts (~0.2 s) while the rest are hashed
+        extracted = pool.results(misses)
+        for path, digest, error, cached in listed:
+            if error is not None:
+                yield path, error
+                continue
+            result = load_cached(cache_dir, digest) if cached else None
+            if result is not None:
+                stats.hits += 1
             else:
-                stats.hits += digest is not None
-            yield path, result
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: dict[int, Future] = {
-            i: pool.submit(_extract_and_store, p, d, cache_dir)
-            for i, (p, d, r) in enumerate(pending)
-            if r is None and d is not None
-        }
-        for i, (path, digest, result) in enumerate(pending):
-            if i in futures:
                 stats.extracted += 1
-                try:
-                    result = futures[i].result()
-                except BrokenProcessPool:
-                    result = PdfError("the PDF reader crashed on this file")
-            else:
-                stats.hits += digest is not None
+                if cached:
+                    result = _read_alone(path, digest, cache_dir, run_limits)
+                else:
+                    result = next(extracted)
             yield path, result

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from search_service.corpus.pdf import limits
 from search_service.corpus.pdf import recommendations as pdf_recs
 from search_service.corpus.pdf.text import clean_pages
 from search_service.model import MONTHS, Recommendation, parse_month_year
@@ -44,6 +45,10 @@ class PdfError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+class PdfLimitError(PdfError):
+    """A PDF skipped for going over a limit (limits.py); not cached, so a raised limit reads it."""
 
 
 def extract_pdf(path: str | Path) -> PdfReport:
@@ -94,6 +99,9 @@ def _page_texts(path: Path) -> list[str]:
     try:
         if len(doc) == 0:
             raise PdfError("no pages")
+        allowed = limits.current()
+        if allowed.max_pages and len(doc) > allowed.max_pages:
+            raise PdfLimitError(allowed.pages_reason(len(doc)))
         texts = []
         for index in range(len(doc)):
             page = doc[index]

@@ -8,6 +8,7 @@ get_text_bounded; only pages whose rules don't form such a grid go to pdfplumber
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,6 +18,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from search_service.corpus.pdf import limits
 from search_service.corpus.pdf.text import normalise
 
 # Rules closer than this (points) are the same rule; thinner than this is a line, not a box.
@@ -33,32 +35,51 @@ class Table:
     at_top: bool
 
 
-def _snap(value: float, seen: list[float]) -> float:
-    for known in seen:
-        if abs(known - value) <= _SNAP:
-            return known
-    seen.append(value)
-    return value
+class _Snapper:
+    """Snaps a value to the first seen value within _SNAP of it, in O(log n) a value."""
+
+    # Seen values lie more than _SNAP apart (a value is added only when none is near it), so
+    # only its two neighbours in sorted order can be near; of those the first seen wins, as
+    # a scan of the seen values in order (quadratic on a page of many rules) would find.
+
+    def __init__(self) -> None:
+        self.sorted: list[float] = []
+        self.order: dict[float, int] = {}
+
+    def __call__(self, value: float) -> float:
+        at = bisect.bisect_left(self.sorted, value)
+        near = [
+            known for known in self.sorted[max(0, at - 1) : at + 1] if abs(known - value) <= _SNAP
+        ]
+        if near:
+            return min(near, key=self.order.__getitem__)
+        self.sorted.insert(at, value)
+        self.order[value] = len(self.order)
+        return value
 
 
-def _rules(page: pdfium.PdfPage) -> tuple[dict, dict]:
-    """Horizontal rules {y: [(x0, x1)]} and vertical rules {x: [(y0, y1)]} drawn on a page."""
+def _rules(page: pdfium.PdfPage, cap: int) -> tuple[dict, dict] | None:
+    """Horizontal rules {y: [(x0, x1)]} and vertical ones {x: [(y0, y1)]}; None past cap paths."""
+    # A real table page draws tens to hundreds of paths; past the cap (0: none) the page is
+    # not worth the time its rules would cost (limits.MAX_RULED_LINES).
     horizontal: dict[float, list] = defaultdict(list)
     vertical: dict[float, list] = defaultdict(list)
-    ys: list[float] = []
-    xs: list[float] = []
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
+    snap_y, snap_x = _Snapper(), _Snapper()
+    objects = page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3)
+    for count, obj in enumerate(objects, start=1):
+        if cap and count > cap:
+            return None
         left, bottom, right, top = obj.get_bounds()
         wide, tall = right - left > _SNAP, top - bottom > _SNAP
         if wide and not tall:
-            horizontal[_snap((top + bottom) / 2, ys)].append((left, right))
+            horizontal[snap_y((top + bottom) / 2)].append((left, right))
         elif tall and not wide:
-            vertical[_snap((left + right) / 2, xs)].append((bottom, top))
+            vertical[snap_x((left + right) / 2)].append((bottom, top))
         elif wide and tall:  # a drawn box: its four sides are rules
             for y in (bottom, top):
-                horizontal[_snap(y, ys)].append((left, right))
+                horizontal[snap_y(y)].append((left, right))
             for x in (left, right):
-                vertical[_snap(x, xs)].append((bottom, top))
+                vertical[snap_x(x)].append((bottom, top))
     return horizontal, vertical
 
 
@@ -66,14 +87,50 @@ def _covers(spans: list[tuple[float, float]], low: float, high: float) -> bool:
     return any(a - _SNAP <= low and high <= b + _SNAP for a, b in spans)
 
 
-def _grid_rows(horizontal: dict, vertical: dict) -> list[tuple[float, float, list[float]]]:
-    """(top, bottom, column xs) for each band between adjacent horizontal rules."""
+def _merged(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Spans widened by _SNAP each side, merged where they overlap, left to right."""
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted((a - _SNAP, b + _SNAP) for a, b in spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _within(merged: list[tuple[float, float]], x: float) -> bool:
+    at = bisect.bisect_right(merged, (x, float("inf"))) - 1
+    return at >= 0 and merged[at][1] >= x
+
+
+def _grid_rows(
+    horizontal: dict, vertical: dict, max_cells: int = 0
+) -> list[tuple[float, float, list[float]]] | None:
+    """(top, bottom, column xs) of each band between adjacent horizontal rules, or None."""
+    # A column of a band is a vertical rule spanning the band and meeting a horizontal rule
+    # above or below it. Each vertical rule's bands are found by bisection, so the work grows
+    # with the rules and the cells, not with rows times columns; None when the vertical
+    # rules cross more than ``max_cells`` bands in all (0: no cap), as a grid of 2,500 by
+    # 2,500 rules would (6 million cells): a recommendations table has tens to hundreds.
+    ys = sorted(horizontal)  # band k lies between ys[k] and ys[k + 1]
+    crossing: dict[int, set[float]] = defaultdict(set)
+    ranges = []
+    for x, spans in vertical.items():
+        for low, high in spans:
+            first = bisect.bisect_left(ys, low - _SNAP)  # bottom rule at or above the span
+            last = bisect.bisect_right(ys, high + _SNAP) - 2  # top rule at or below it
+            if first <= last:
+                ranges.append((x, first, last))
+    if max_cells and sum(last - first + 1 for _, first, last in ranges) > max_cells:
+        return None
+    for x, first, last in ranges:
+        for band in range(first, last + 1):
+            crossing[band].add(x)
     bands = []
-    ys = sorted(horizontal, reverse=True)  # PDF y grows upwards: top of the page first
-    for top, bottom in zip(ys, ys[1:], strict=False):
-        cols = sorted(x for x, spans in vertical.items() if _covers(spans, bottom, top))
-        ruled = horizontal[top] + horizontal[bottom]
-        cols = [x for x in cols if _covers(ruled, x, x)]
+    for band in range(len(ys) - 2, -1, -1):  # PDF y grows upwards: top of the page first
+        bottom, top = ys[band], ys[band + 1]
+        ruled = _merged(horizontal[top] + horizontal[bottom])
+        cols = [x for x in sorted(crossing.get(band, ())) if _within(ruled, x)]
         if len(cols) >= 2:
             bands.append((top, bottom, cols))
     return bands
@@ -81,13 +138,22 @@ def _grid_rows(horizontal: dict, vertical: dict) -> list[tuple[float, float, lis
 
 def pdfium_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[Table] | None:
     """Grids of ruled cells on a page; None if it has enough rules for a table but no plain grid."""
-    horizontal, vertical = _rules(page)
+    # A page drawing more rules, or ruling more cells, than limits.max_ruled_lines has no
+    # tables read at all (not even by pdfplumber, slower still); its text is read as any page's.
+    cap = limits.current().max_ruled_lines
+    rules = _rules(page, cap)
+    if rules is None:
+        return []
+    horizontal, vertical = rules
     if len(horizontal) < 3 or len(vertical) < 2:
         return []  # a header underline or a box, not a table
     tables: list[Table] = []
     previous: tuple[float, list[float]] | None = None
     height = page.get_height()
-    for top, bottom, cols in _grid_rows(horizontal, vertical):
+    bands = _grid_rows(horizontal, vertical, cap)
+    if bands is None:
+        return []
+    for top, bottom, cols in bands:
         cells = [
             normalise(textpage.get_text_bounded(left + 0.5, bottom + 0.5, right - 0.5, top - 0.5))
             for left, right in zip(cols, cols[1:], strict=False)
