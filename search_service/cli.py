@@ -15,8 +15,17 @@ from search_service.corpus.changes import Changes, changed_corpus, fingerprint
 from search_service.corpus.folder import iter_corpus
 from search_service.index.schema import is_compatible
 from search_service.index.versions import IndexLockedError, IndexMissingError, read_meta
-from search_service.index.whoosh_internals import UnverifiedVersionError, check_versions
-from search_service.index.writer import NeedsFullBuildError, build_index, update_index
+from search_service.index.whoosh_internals import (
+    SubWriterFailed,
+    UnverifiedVersionError,
+    check_versions,
+)
+from search_service.index.writer import (
+    IncompleteBuildError,
+    NeedsFullBuildError,
+    build_index,
+    update_index,
+)
 from search_service.model import Skipped
 from search_service.search.limits import Limits
 from search_service.search.request import QueryError, SearchRequest
@@ -65,11 +74,16 @@ def summary_line(reviews: int, recommendations: int, passages: int, skipped: lis
     line = f"indexed {reviews} reviews, {recommendations} recommendations"
     if passages:
         line += f", {passages} report pages"
-    if skipped:
-        reasons = "; ".join(f"{s.path} ({s.reason})" for s in skipped)
-        line += f"; skipped {len(skipped)} file{'s' if len(skipped) != 1 else ''}: {reasons}"
+    left_out = [s for s in skipped if not s.indexed]
+    cut = [s for s in skipped if s.indexed]
+    if left_out:
+        reasons = "; ".join(f"{s.path} ({s.reason})" for s in left_out)
+        line += f"; skipped {len(left_out)} file{'s' if len(left_out) != 1 else ''}: {reasons}"
     else:
         line += "; skipped 0 files"
+    if cut:
+        reasons = "; ".join(f"{s.path} ({s.reason})" for s in cut)
+        line += f"; cut {len(cut)} to the limits: {reasons}"
     return line
 
 
@@ -100,8 +114,21 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool, update: bool) ->
             except NeedsFullBuildError as exc:
                 click.echo(f"{exc}: building it in full", err=True)
         _full_build(corpus_dir, index_dir, wait, on_wait, started)
-    except (IndexLockedError, UnverifiedVersionError) as exc:
+    except (
+        IndexLockedError,
+        IndexMissingError,
+        UnverifiedVersionError,
+        SubWriterFailed,
+        IncompleteBuildError,
+    ) as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        # Disk full, a read-only or missing folder: one line, and the live index is untouched.
+        where = exc.filename or index_dir
+        raise click.ClickException(
+            f"cannot write the index: {exc.strerror or exc} ({where}); the previous index, if "
+            "any, is unchanged"
+        ) from None
 
 
 def _say_waiting(message: str) -> None:
@@ -133,7 +160,7 @@ def _full_build(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started:
                 "corpus": corpus_dir.resolve().name,
                 "corpus_path": str(corpus_dir.resolve()),
                 "synthetic_reviews": synthetic,
-                "skipped": [{"file": s.path, "reason": s.reason} for s in skipped],
+                "skipped": [s.as_json() for s in skipped],
                 "mode": "full",
                 "files_read": pages + len(skipped),
             },
@@ -170,7 +197,7 @@ def _update(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: flo
         def meta() -> dict:
             return {
                 "corpus": corpus_dir.resolve().name,
-                "skipped": [{"file": s.path, "reason": s.reason} for s in plan[0].skipped],
+                "skipped": [s.as_json() for s in plan[0].skipped],
                 "corpus_path": str(corpus_dir.resolve()),
                 "mode": "update",
                 "files_read": len(plan[0].reread),
@@ -267,12 +294,18 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
         click.echo(f"index {index_dir}: {meta['reviews']} reviews, version {meta['version']}")
     except IndexMissingError as exc:
         click.echo(f"warning: {exc}", err=True)
+    # Exports' absolute links: the public address when set, else where we listen (never Host).
+    listening = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        base_url = config.base_url(config.setting("BASE_URL") or f"http://{listening}")
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     plural = "es" if workers > 1 else ""
     click.echo(
         f"serving DHR Search on http://{host}:{port}/ with {workers} process{plural} (Ctrl-C to stop)"
     )
     if workers == 1:
-        _serve_one(index_dir, threads, host=host, port=port)
+        _serve_one(index_dir, threads, base_url, host=host, port=port)
         return
     from search_service.web.workers import listen, serve_workers
 
@@ -280,20 +313,22 @@ def serve(index_dir: Path | None, host: str, port: int, threads: int, workers: i
         sock = listen(host, port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    code = serve_workers(lambda s: _serve_one(index_dir, threads, sockets=[s]), sock, workers)
+    code = serve_workers(
+        lambda s: _serve_one(index_dir, threads, base_url, sockets=[s]), sock, workers
+    )
     if code:
         raise click.ClickException("a worker process could not start; see the messages above")
 
 
-def _serve_one(index_dir: Path, threads: int, **where) -> None:
-    from waitress import serve as waitress_serve
-
+def _serve_one(index_dir: Path, threads: int, base_url: str, **where) -> None:
     from search_service import create_app
+    from search_service.web.serving import serve as waitress_serve
 
-    app = create_app({"INDEX_DIR": str(index_dir)})
+    app = create_app({"INDEX_DIR": str(index_dir), "BASE_URL": base_url})
     # New versions are opened and warmed as soon as a build switches to them.
     app.extensions["dhr_index"].watch()
-    waitress_serve(app, threads=threads, ident="dhr-search", **where)
+    # With the connection, timeout and size limits of config.py, in every worker.
+    waitress_serve(app, threads, **where)
 
 
 @cli.command()

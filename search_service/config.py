@@ -5,10 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # From a clone (the scripts' editable install) the package sits in the repository.
 REPO_ROOT = PACKAGE_DIR.parent
+
+
+# Exports' links when BASE_URL is unset and `serve` did not set it: never the Host header.
+DEFAULT_BASE_URL = "http://localhost"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,50 @@ SETTINGS = (
         0,
         "writer processes for a full build (0: one per core, up to two)",
     ),
+    # Exports are cited elsewhere, so their links must be absolute; taking the base from the
+    # request's Host header would let any client write another site's address into them.
+    Setting(
+        "BASE_URL",
+        "DHR_BASE_URL",
+        "",
+        "the service's public address (https://dhr.example.org) for absolute links in exports, "
+        "never taken from a request; unset, `serve` uses http://HOST:PORT it listens on, and "
+        "an app made otherwise (tests, create_app) uses " + DEFAULT_BASE_URL,
+    ),
+    # waitress's 100 let ~100 idle sockets lock everyone out; an idle connection costs a file
+    # descriptor and a few KB, not a thread, so a server can hold many (serve raises the open
+    # files limit to fit, and waitress polls instead of select()ing, which stops at fd 1024).
+    Setting(
+        "CONNECTION_LIMIT",
+        "DHR_CONNECTION_LIMIT",
+        1000,
+        "open connections each server process accepts; more wait in the listen backlog",
+    ),
+    # A search answers within its time limit (5 s), so a connection silent for 30 s is only
+    # holding a slot (waitress's 120 s kept idle sockets four times longer).
+    Setting(
+        "CHANNEL_TIMEOUT",
+        "DHR_CHANNEL_TIMEOUT",
+        30,
+        "seconds a connection may stay idle before the server closes it",
+    ),
+    # Every route is GET-only and reads no body: waitress's 1 GiB default spooled big bodies
+    # to temporary files. 64 KiB stays in memory (below waitress's 512 KiB spool threshold)
+    # and a larger Content-Length is refused with a 413 before any of the body is read.
+    Setting(
+        "MAX_REQUEST_BODY",
+        "DHR_MAX_REQUEST_BODY",
+        64 * 1024,
+        "bytes of request body accepted (no route reads one); more is a 413",
+    ),
+    # A query is at most 1,000 characters; 32 KiB leaves room for many filters and cookies
+    # while refusing waitress's 256 KiB of headers per request (a 431).
+    Setting(
+        "MAX_REQUEST_HEADER",
+        "DHR_MAX_REQUEST_HEADER",
+        32 * 1024,
+        "bytes of request line and headers accepted; more is a 431",
+    ),
 )
 
 
@@ -86,3 +135,13 @@ def setting(name: str):
     s = next(s for s in SETTINGS if s.name == name)
     raw = os.environ.get(s.env)
     return s.default if raw in (None, "") else type(s.default)(raw)
+
+
+def base_url(value: str) -> str:
+    """BASE_URL checked and without its trailing slash: http(s)://host[:port][/path]."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(
+            f"DHR_BASE_URL must be an http(s) address like https://host, not {value!r}"
+        )
+    return value.rstrip("/")

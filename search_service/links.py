@@ -3,11 +3,21 @@ report's paths are spelled (web/routes.py serves them; web/urls.py keeps a searc
 
 from __future__ import annotations
 
+from urllib.parse import quote
 
-def review_url(review_id: str, number: str | None = None) -> str:
-    """Our page for one review, at one of its recommendations when number is given."""
-    url = f"/reviews/{review_id}"
-    return f"{url}#rec-{number}" if number is not None else url
+
+def _part(value: str) -> str:
+    # Ids come from file names and manifests: '#', '?', '%', spaces or '/' in one must stay
+    # in its path segment (or fragment), so every character outside unreserved is encoded.
+    return quote(str(value), safe="")
+
+
+def review_url(review_id: str, number: str | None = None, page: int | None = None) -> str:
+    """Our page for one review, at recommendation number when given (on its page, when paged)."""
+    url = f"/reviews/{_part(review_id)}"
+    if page is not None:
+        url += f"?page={page}"
+    return f"{url}#rec-{_part(number)}" if number is not None else url
 
 
 def report_url(stored: dict, page: int | None = None) -> str:
@@ -16,7 +26,7 @@ def report_url(stored: dict, page: int | None = None) -> str:
     if stored.get("pdf_url"):
         url = stored["pdf_url"]
     elif stored.get("pdf_path"):
-        url = f"/reports/{stored['review_id']}.pdf"
+        url = f"/reports/{_part(stored['review_id'])}.pdf"
     else:
         return ""
     return f"{url}#page={page}" if page else url

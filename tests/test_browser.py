@@ -96,6 +96,8 @@ def base_url(tmp_path_factory, corpus_dir, pdf_server):
     build_index(index, read_corpus(corpus).reviews, meta={"synthetic_reviews": 8})
     app = create_app({"INDEX_DIR": str(index)})
     server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="dhr-search")
+    # Exports make links absolute from the configured address, never the Host header.
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.effective_port}"
     serve_in_thread(server, server.run)
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()

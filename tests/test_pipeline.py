@@ -117,8 +117,13 @@ def test_the_grouped_view_offers_a_better_spelling_when_results_are_few(index_di
     assert grouped["suggestion_url"].startswith("/api/search?q=")
 
 
-def test_similar_recommendations_stop_at_the_time_limit_without_an_error(index_dir):
+def test_similar_recommendations_stop_at_the_time_limit_and_say_so(index_dir):
     quick = _client(index_dir).get("/api/reviews/bolton-2023/similar").get_json()
     assert quick["hits"]
-    stopped = _client(index_dir, SEARCH_TIME_LIMIT=1e-9).get("/api/reviews/bolton-2023/similar")
+    assert quick["partial"] is False
+    slow = _client(index_dir, SEARCH_TIME_LIMIT=1e-9)
+    stopped = slow.get("/api/reviews/bolton-2023/similar")
     assert stopped.status_code == 200 and stopped.get_json()["hits"] == []
+    assert stopped.get_json()["partial"] is True
+    page = slow.get("/reviews/bolton-2023").get_data(as_text=True)
+    assert PARTIAL_NOTE in page

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from whoosh import query as wq
 
 from search_service.index.reader import IndexHandle
@@ -12,6 +14,8 @@ from search_service.search.hits import review_dict, shown_hit
 from search_service.search.limits import Deadline, Limits
 from search_service.search.ranking import top
 
+# Recommendations of one review that "similar to the whole review" reads (see below).
+MAX_SOURCE_RECOMMENDATIONS = 200
 # Analysed forms of the words reviews use for the people in a case (see similar_recommendations).
 CASE_WORDS = frozenset(
     {"adult", "victim", "perpetr", "child", "famili", "mr", "ms", "mrs", "subject"}
@@ -61,17 +65,20 @@ def similar_recommendations(
     review_id: str,
     number: str | None = None,
     limit: int = 5,
-    limits: Limits | None = None,
+    deadline: Deadline | None = None,
 ) -> list[dict]:
     """Recommendations in other reviews that read like this review's (or one of them).
 
     More-like-this over recommendation text: the most distinctive words of the source
     recommendations, weighted, matched like any query in every other review's
-    recommendations.
+    recommendations. Matching stops at deadline (a Deadline, whose hit says so afterwards).
     """
     searcher = handle.searcher()
     if number is None:
-        docnums = list(searcher.document_numbers(review_id=review_id, type="recommendation"))
+        # The review's first recommendations speak for it: key_terms re-analyses each text,
+        # and a broken review of thousands took seconds (corpus limits cap them at 500).
+        found = searcher.document_numbers(review_id=review_id, type="recommendation")
+        docnums = list(islice(found, MAX_SOURCE_RECOMMENDATIONS))
     else:
         docnum = searcher.document_number(doc_id=f"{review_id}#rec-{number}")
         docnums = [] if docnum is None else [docnum]
@@ -89,8 +96,7 @@ def similar_recommendations(
     similar = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
     state = handle.state
     table = facet_table(state, searcher)
-    deadline = Deadline((limits or Limits()).time_limit)
-    matched, scores = match(searcher, state, similar, deadline)
+    matched, scores = match(searcher, state, similar, deadline or Deadline(Limits().time_limit))
 
     def other_recommendation(d: int) -> bool:
         return table.type[d] == "recommendation" and table.review_id[d] != review_id

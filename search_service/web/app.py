@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import PathConverter
 
 from search_service import config
 from search_service.index.versions import IndexMissingError
@@ -27,10 +28,18 @@ def build_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     app.config["INDEX_DIR"] = str(Path(app.config["INDEX_DIR"]))
+    # Exports' absolute links start here, never at the request's Host header.
+    app.config["BASE_URL"] = config.base_url(app.config["BASE_URL"] or config.DEFAULT_BASE_URL)
     app.json.sort_keys = False
     app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
     app.extensions["dhr_limits"] = Limits.from_config(app.config)
     security.init_app(app)
+    # A review id may hold a '/' (links send %2F, decoded before routing), so <review_id>
+    # matches slashes as <path:...> would, and the rules stay as OpenAPI spells them. An id
+    # is taken as sent: merging '//' would redirect to another id. Set before the
+    # blueprint's rules are bound.
+    app.url_map.converters["default"] = PathConverter
+    app.url_map.merge_slashes = False
     app.register_blueprint(routes.bp)
     app.register_error_handler(HTTPException, routes.render_error)
     app.register_error_handler(IndexMissingError, routes.index_missing)

@@ -32,7 +32,7 @@ from search_service.index.reader import IndexHandle
 from search_service.index.versions import IndexMissingError
 from search_service.search.facets import FACETS
 from search_service.search.hits import EXPORT_COLUMNS
-from search_service.search.limits import Limits
+from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits
 from search_service.search.request import QueryError, SearchRequest
 from search_service.search.reviews import (
     get_review,
@@ -46,6 +46,7 @@ from search_service.web.arguments import choice, int_arg, search_request
 from search_service.web.charts import YEAR_FIELD_LABELS, render_svg
 from search_service.web.openapi import openapi_document
 from search_service.web.page import add_page_furniture, chips
+from search_service.web.review_page import recommendation_pages, similar_to_whole_review
 from search_service.web.urls import request_params, toggle_urls, url_with, view_links
 
 bp = Blueprint("web", __name__)
@@ -122,21 +123,36 @@ def search_api():
     return jsonify(search_data("/api/search", page=False))
 
 
+# <review_id> matches a '/' too (app.py), as ids may hold one; lookups are by id, never on disk.
 @bp.route("/reviews/<review_id>")
 def review_page(review_id: str):
-    """One review: metadata, summary, every recommendation, and similar ones elsewhere."""
+    """One review: metadata, summary, its recommendations (paged) and similar ones elsewhere."""
     review = _review_or_404(review_id)
+    recommendations = review["recommendations"]
     # ?similar=N shows what reads like recommendation N; without it, like the whole review.
     number = request.args.get("similar", "").strip() or None
-    if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
+    if number is not None and not any(r.get("number") == number for r in recommendations):
         number = None
-    similar = similar_recommendations(handle(), review_id, number, limits=limits())
+    recs = recommendation_pages(
+        review_id, recommendations, int_arg(request.args, "page", None), number
+    )
+    whole = similar_to_whole_review(recommendations)
+    deadline = Deadline(limits().time_limit)
+    similar = (
+        similar_recommendations(handle(), review_id, number, deadline=deadline)
+        if number is not None or whole
+        else None
+    )
     return render_template(
         "review.html",
         review=review,
+        recs=recs,
         demo=review["synthetic"],
         similar=similar,
         similar_to=number,
+        similar_whole=whole,
+        similar_partial=deadline.hit,
+        partial_note=PARTIAL_NOTE,
     )
 
 
@@ -172,8 +188,10 @@ def similar_api(review_id: str):
     if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
         raise NotFound(f"Review {review_id!r} has no recommendation {number[:40]!r}.")
     limit = max(1, min(int_arg(request.args, "limit", 5), 50))
-    hits = similar_recommendations(handle(), review_id, number, limit=limit, limits=limits())
-    return jsonify({"review_id": review_id, "number": number, "hits": hits})
+    deadline = Deadline(limits().time_limit)
+    hits = similar_recommendations(handle(), review_id, number, limit=limit, deadline=deadline)
+    data = {"review_id": review_id, "number": number, "hits": hits, "partial": deadline.hit}
+    return jsonify(data)
 
 
 def trend_data() -> tuple[SearchRequest, dict]:
@@ -227,7 +245,7 @@ def trends_api():
 def _export_response(fmt: str) -> Response:
     req = request_from(request.args)
     try:
-        result = export(handle(), req, base_url=request.host_url, limits=limits())
+        result = export(handle(), req, base_url=current_app.config["BASE_URL"], limits=limits())
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     if fmt == "csv":

@@ -168,6 +168,7 @@ SIMILAR = obj(
         "review_id": STRING,
         "number": {"type": ["string", "null"]},
         "hits": {"type": "array", "items": ref("Hit")},
+        "partial": PARTIAL,
     }
 )
 
