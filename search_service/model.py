@@ -32,6 +32,16 @@ class Recommendation:
     addressed_to: str = ""
     sectors: list[str] = field(default_factory=list)
     page: int | None = None
+    # Where it was read: "page" (a review summary page), "table" or "list" (the report PDF).
+    source: str = "page"
+
+
+# What each Recommendation.source means, as the review page says it.
+SOURCES = {
+    "page": "the review's summary page",
+    "table": "a table in the report",
+    "list": "a numbered list in the report",
+}
 
 
 @dataclass

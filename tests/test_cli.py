@@ -199,3 +199,33 @@ def test_update_rereads_a_review_whose_manifest_row_changed(tmp_path):
         "bolton-2023": "https://example.org/new.pdf",
         "other-2023": "https://example.org/other.pdf",
     }
+
+
+def test_inspect_shows_what_extraction_finds_before_indexing(tmp_path):
+    from pdf_factory import DEFAULT_RECOMMENDATIONS, build_report, make_truncated_pdf
+
+    made = build_report(tmp_path / "wigan.pdf", csp="Wigan", published="March 2021")
+    shown = run("inspect", str(tmp_path / "wigan.pdf"), cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert f"wigan.pdf: {made.page_count} pages" in text
+    assert "CSP:        Wigan" in text and "Published:  March 2021" in text
+    assert f"{len(DEFAULT_RECOMMENDATIONS)} recommendations:" in text
+    number, _, agency = DEFAULT_RECOMMENDATIONS[0]
+    page = made.recommendation_pages[number]
+    assert f"{number:>4}  page {page}, from a table in the report" in text
+    assert f"to: {agency}" in text
+
+    as_json = run("inspect", "--json", str(tmp_path / "wigan.pdf"), cwd=tmp_path)
+    data = json.loads(as_json.stdout)
+    assert (data["csp"], data["published"], data["pages"]) == ("Wigan", "March 2021", made.page_count)
+    assert [(r["number"], r["text"], r["addressed_to"]) for r in data["recommendations"]] == (
+        DEFAULT_RECOMMENDATIONS
+    )
+    assert {r["source"] for r in data["recommendations"]} == {"table"}
+    assert data["recommendations"][0]["page"] == page
+
+    make_truncated_pdf(tmp_path / "cut.pdf")
+    broken = run("inspect", str(tmp_path / "cut.pdf"), cwd=tmp_path)
+    assert broken.returncode == 1
+    assert broken.stderr.strip() == "Error: cut.pdf: incomplete PDF (truncated download?)"

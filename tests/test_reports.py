@@ -111,6 +111,27 @@ def test_recommendations_from_a_pdf_link_to_their_page(client, corpus):
     assert hit["page"] == page and hit["pdf_url"] == f"/reports/wigan-2021.pdf#page={page}"
 
 
+def test_each_recommendation_says_where_it_was_read(client):
+    api = client.get("/api/search", query_string={"type": "recommendation", "per_page": 100})
+    sources = {(h["review_id"], h["source"]) for h in api.get_json()["hits"]}
+    # Wigan's from its report's table; Bolton's curated list from its summary page.
+    assert ("wigan-2021", "table") in sources and ("bolton-2023", "page") in sources
+    assert {s for _, s in sources} <= {"table", "list", "page"}
+    review = client.get("/api/reviews/wigan-2021").get_json()
+    assert {r["source"] for r in review["recommendations"]} == {"table"}
+    page = client.get("/reviews/wigan-2021").get_data(as_text=True)
+    assert "<dt>Read from</dt><dd>a table in the report</dd>" in page
+    page = client.get("/reviews/bolton-2023").get_data(as_text=True)
+    assert "<dt>Read from</dt><dd>the review&#39;s summary page</dd>" in page
+    export = client.get(
+        "/export.json", query_string={"csp": "Wigan", "type": "recommendation"}
+    ).get_json()
+    assert {row["source"] for row in export["results"]} == {"table"}
+    csv_text = client.get("/export.csv", query_string={"csp": "Wigan"}).get_data(as_text=True)
+    header = csv_text.splitlines()[0].split(",")
+    assert "source" in header
+
+
 def test_type_filter_and_facet(client):
     data = client.get("/api/search", query_string={"q": "caravan", "type": "passage"}).get_json()
     assert data["total"] >= 1 and {h["type"] for h in data["hits"]} == {"passage"}

@@ -6,6 +6,7 @@ import click
 
 from search_service.cli.build import index
 from search_service.cli.checks import agencies, demo
+from search_service.cli.inspect import inspect
 from search_service.cli.query import search, serve, status
 
 
@@ -14,7 +15,7 @@ def cli() -> None:
     """DHR Search: full-text search over Domestic Homicide Reviews."""
 
 
-for _command in (index, search, serve, status, agencies, demo):
+for _command in (index, search, serve, status, agencies, demo, inspect):
     cli.add_command(_command)
 
 

@@ -16,7 +16,8 @@ from search_service.model import Recommendation, Review
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 # 5: the analyzers moved to search_service.analysis (the pickled schema names their modules).
-SCHEMA_VERSION = 5
+# 6: a recommendation's source (summary page, report table or report list) is stored.
+SCHEMA_VERSION = 6
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
 
@@ -37,6 +38,7 @@ def build_schema() -> fields.Schema:
         review_id=fields.ID(stored=True),
         number=fields.STORED(),
         page=fields.STORED(),
+        source=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
         # Runs of two and three words of each searched field: a phrase of two or three words
@@ -92,6 +94,7 @@ def _rec_fields(rec: Recommendation) -> dict:
         "type": "recommendation",
         "number": rec.number,
         "page": rec.page,
+        "source": rec.source,
         "text": rec.text,
         "text_shingles": rec.text,
         "addressee": FACET_SEP.join(rec.addressees),

@@ -17,6 +17,7 @@ EXPORT_COLUMNS = (
     "type",
     "number",
     "page",
+    "source",
     "text",
     "addressees",
     "sectors",
@@ -52,6 +53,7 @@ def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
     }
     if rec:
         hit["number"] = stored.get("number")
+        hit["source"] = stored.get("source") or "page"
     return hit
 
 
@@ -121,6 +123,7 @@ def export_row(stored: dict, base: str) -> dict:
         "type": hit["type"],
         "number": hit.get("number"),
         "page": hit["page"],
+        "source": hit.get("source"),
         "text": hit["text"],
         "addressees": hit["addressees"],
         "sectors": hit["sectors"],

@@ -10,6 +10,7 @@ from werkzeug.routing import PathConverter
 
 from search_service import config
 from search_service.index.versions import IndexMissingError
+from search_service.model import SOURCES
 from search_service.search.limits import Limits
 from search_service.search.service import open_index
 from search_service.web import routes, security
@@ -31,6 +32,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     # Exports' absolute links start here, never at the request's Host header.
     app.config["BASE_URL"] = config.base_url(app.config["BASE_URL"] or config.DEFAULT_BASE_URL)
     app.json.sort_keys = False
+    app.jinja_env.globals["source_labels"] = SOURCES
     app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
     app.extensions["dhr_limits"] = Limits.from_config(app.config)
     security.init_app(app)

@@ -44,7 +44,14 @@ HIT = obj(
         "review_url": STRING,
         "synthetic": {"type": "boolean"},
     },
-    {"number": {"type": ["string", "null"]}},
+    {
+        "number": {"type": ["string", "null"]},
+        "source": {
+            "enum": ["page", "table", "list"],
+            "description": "recommendations only: read from a review summary page, or from a "
+            "table or numbered list in the report PDF",
+        },
+    },
 )
 
 FACET_VALUE = obj(
@@ -201,6 +208,7 @@ EXPORT_ROW = obj(
         "type": {"enum": list(HIT_TYPES)},
         "number": {"type": ["string", "null"]},
         "page": INT_OR_NULL,
+        "source": {"enum": ["page", "table", "list", None]},
         "text": STRING,
         "addressees": STRINGS,
         "sectors": STRINGS,

@@ -161,3 +161,9 @@ def extract_many(
                 else:
                     result = next(extracted)
             yield path, result
+
+
+def read_one(path: str | Path) -> Result:
+    """One PDF read in a worker under the PDF limits, not cached (for `inspect`)."""
+    with ReaderPool(extract_safely, 1, limits.from_environment()) as pool:
+        return next(pool.results([(path,)]))

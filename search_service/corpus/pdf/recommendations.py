@@ -208,6 +208,7 @@ def table_recommendations(
                 addressees=split_cell_addressees(agency),
                 addressed_to=agency,
                 page=page_no,
+                source="table",
             )
         )
     return recs
@@ -254,5 +255,7 @@ def _finish(items, dehyphenate: Dehyphenator) -> list[Recommendation]:
     for number, page, lines in items:
         text = dehyphenate.cell("\n".join(lines))
         names = agencies_in(text)
-        recs.append(Recommendation("", number, text, names, "; ".join(names), page=page))
+        recs.append(
+            Recommendation("", number, text, names, "; ".join(names), page=page, source="list")
+        )
     return recs

@@ -15,10 +15,11 @@ import pypdfium2 as pdfium
 from search_service.corpus.pdf import limits
 from search_service.corpus.pdf import recommendations as pdf_recs
 from search_service.corpus.pdf.text import clean_pages
-from search_service.model import MONTHS, Recommendation, parse_month_year
+from search_service.corpus.pdf.title_page import csp_name, published_date, title
+from search_service.model import Recommendation
 
 # Bump when extraction output changes: it is part of the cache key.
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 # Average non-space characters per page below which a PDF is taken to be scanned images.
 _MIN_CHARS_PER_PAGE = 20
@@ -63,12 +64,13 @@ def extract_pdf(path: str | Path) -> PdfReport:
     if not recs:
         recs = pdf_recs.numbered_recommendations(pages, dehyphenate)
     month, year = published_date(pages)
+    csp = csp_name(pages)
     return PdfReport(
         pages=pages,
         recommendations=recs,
         summary=summary(pages),
-        title=title(pages),
-        csp=csp_name(pages),
+        title=title(pages, csp),
+        csp=csp,
         published_month=month,
         published_year=year,
     )
@@ -151,68 +153,6 @@ def find_page(pages: list[str], text: str) -> int | None:
 def _squash(text: str) -> str:
     # Letters and digits only: line breaks, hyphens and spacing differ between sources.
     return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _title_lines(pages: list[str]) -> list[str]:
-    """Lines of the title page: the first page with any text."""
-    first = next((p for p in pages if p.strip()), "")
-    return [ln.strip() for ln in first.split("\n") if ln.strip()]
-
-
-_CSP = re.compile(
-    r"((?:[A-Z][\w'\u2019.-]*\s+(?:(?:and|&|of|upon|on|in)\s+)?)+?)Community Safety Partnership"
-)
-
-
-def csp_name(pages: list[str]) -> str:
-    """'Bolton Community Safety Partnership' on the first pages -> 'Bolton'."""
-    for page in pages[:3]:
-        match = _CSP.search(" ".join(page.split()))
-        if match:
-            words = match[1].split()
-            while words and words[0] in ("The", "Safer", "A"):
-                words.pop(0)
-            return " ".join(words)
-    return ""
-
-
-_MONTH_YEAR = re.compile(
-    r"\b(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?,?\s+(\d{4})\b", re.IGNORECASE
-)
-
-
-def published_date(pages: list[str]) -> tuple[int | None, int | None]:
-    """(month, year) from the title page: a 'Published' line first, then any 'Month YYYY'."""
-    lines = _title_lines(pages)
-    ranked = [ln for ln in lines if "publish" in ln.lower()]
-    ranked += [ln for ln in lines if re.search(r"\b(date|final|version)\b", ln, re.I)]
-    ranked += lines
-    for line in ranked:
-        match = _MONTH_YEAR.search(line)
-        if match:
-            return parse_month_year(match[0])
-    for line in ranked[: len(ranked) - len(lines)]:
-        year = re.search(r"\b(19|20)\d\d\b", line)
-        if year:
-            return None, int(year[0])
-    return None, None
-
-
-_TITLE_SKIP = re.compile(
-    r"community safety partnership|publish|author|chair|^date|^version|^status|official|"
-    r"confidential|protect|^page \d",
-    re.IGNORECASE,
-)
-
-
-def title(pages: list[str]) -> str:
-    """The title-page lines that name the report, joined ('Domestic Homicide Review ...')."""
-    kept = [
-        ln
-        for ln in _title_lines(pages)
-        if not _TITLE_SKIP.search(ln) and not _MONTH_YEAR.search(ln)
-    ]
-    return " ".join(kept[:4])
 
 
 _SUMMARY_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?executive summary$", re.IGNORECASE)
