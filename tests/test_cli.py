@@ -218,7 +218,11 @@ def test_inspect_shows_what_extraction_finds_before_indexing(tmp_path):
 
     as_json = run("inspect", "--json", str(tmp_path / "wigan.pdf"), cwd=tmp_path)
     data = json.loads(as_json.stdout)
-    assert (data["csp"], data["published"], data["pages"]) == ("Wigan", "March 2021", made.page_count)
+    assert (data["csp"], data["published"], data["pages"]) == (
+        "Wigan",
+        "March 2021",
+        made.page_count,
+    )
     assert [(r["number"], r["text"], r["addressed_to"]) for r in data["recommendations"]] == (
         DEFAULT_RECOMMENDATIONS
     )

@@ -19,8 +19,8 @@ from pdf_factory import (
 )
 
 from search_service.corpus.digest import file_sha256
+from search_service.corpus.pdf.addressees import cell_addressees, sentence_addressees
 from search_service.corpus.pdf.cache import ExtractStats, extract_many, load_cached
-from search_service.corpus.pdf.recommendations import agencies_in, split_cell_addressees
 from search_service.corpus.pdf.report import PdfError, PdfReport, extract_pdf, find_page
 from search_service.corpus.pdf.tables import PdfiumTables, PlumberTables
 from search_service.corpus.pdf.text import Dehyphenator, strip_running_lines
@@ -178,14 +178,22 @@ def test_find_page_tolerates_spacing_hyphenation_and_numbering(extracted):
 
 
 def test_agency_names_in_text():
-    assert agencies_in("That Greater Manchester Police should review DASH.") == [
+    assert sentence_addressees("That Greater Manchester Police should review DASH.") == [
         "Greater Manchester Police"
     ]
-    assert agencies_in("Bolton Community Safety Partnership should ensure ...") == [
+    assert sentence_addressees("Bolton Community Safety Partnership should ensure ...") == [
         "Bolton Community Safety Partnership"
     ]
-    assert agencies_in("The GP practice should ask.") == []
-    assert split_cell_addressees("Police; Bolton Council, NHS England") == [
+    # Only the subject: a body later in the sentence is not an addressee.
+    assert sentence_addressees(
+        "That Salford City Council and Greater Manchester Police refer cases to the MARAC."
+    ) == ["Salford City Council", "Greater Manchester Police"]
+    assert sentence_addressees("Review its training on the DASH checklist.") == []
+    assert sentence_addressees("All agencies should publicise Clare's Law.") == ["All agencies"]
+    assert sentence_addressees("That Probation Service (Wales) strengthen ...") == [
+        "Probation Service (Wales)"
+    ]
+    assert cell_addressees("Police; Bolton Council, NHS England") == [
         "Police",
         "Bolton Council",
         "NHS England",
@@ -289,7 +297,7 @@ def test_pdfium_grid_and_pdfplumber_read_the_same_table(table_report):
     path = table_report.path
     with PdfiumTables(path) as fast, PlumberTables(path, [10, 11]) as slow:
         for index in (10, 11):
-            assert [t.rows for t in fast(index)] == [t.rows for t in slow(index)]
+            assert [t.texts() for t in fast(index)] == [t.texts() for t in slow(index)]
             assert [t.at_top for t in fast(index)] == [t.at_top for t in slow(index)]
         assert fast.fallback == []
 

@@ -32,7 +32,9 @@ OTHER = "Other"
 
 # Separators between agency names. "&" and "and" only count as separators with spaces round
 # them ("A&E" stays whole); text in brackets is protected before splitting.
-_SEPARATORS = re.compile(r"(\s*[;/\n|]\s*|\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)", re.I)
+_SEPARATORS = re.compile(
+    r"(\s*[;/\n|\u2022\uf0b7]\s*|\s*,\s*(?:and\s+|&\s+)?|\s+(?:and|&)\s+)", re.I
+)
 _AND_OR_AMP = re.compile(r"\s+(?:and|&)\s+", re.I)
 
 # Words that make a piece of text a name of a body on its own. A piece without one
@@ -46,9 +48,14 @@ _AGENCY_WORD = re.compile(
     r"organisations?|organizations?|providers?|project|charity|health|care|safeguarding|"
     r"network|forum|panel|courts?|cps|government|homes|partners|commissioning|lscb|sab|"
     r"professionals|employers?|staff|workers|visitors?|midwives|midwifery|education|"
-    r"social|adults?|children|victim|victims|cgl|jobcentre|home)\b",
+    r"social|adults?|children|victim|victims|cgl|jobcentre|home|aid|constabulary|chambers?|commerce|federation|union|institute)\b",
     re.I,
 )
+
+
+def has_agency_word(text: str) -> bool:
+    """Whether text names a kind of body ("Police", "Trust", "agencies", "Safer Leeds")."""
+    return bool(_AGENCY_WORD.search(text) or _SAFER_PLACE.match(text.strip()))
 
 
 def _data_text(name: str) -> str:
@@ -87,7 +94,8 @@ def _joined_pattern() -> re.Pattern[str]:
 
 def split_addressees(cell: str) -> list[str]:
     """Split an "Addressed to" cell into agency names as written, keeping one-body names whole."""
-    cell = " ".join(cell.split())
+    # Each line is a name (or several): a report's cell may put one agency per line.
+    cell = "\n".join(" ".join(line.split()) for line in cell.splitlines() if line.strip())
     if not cell:
         return []
     protected: list[str] = []
@@ -102,20 +110,46 @@ def split_addressees(cell: str) -> list[str]:
     names: list[str] = []
     pending = ""
     for i, piece in enumerate(pieces):
-        if pending:
-            piece = pending + piece
-            pending = ""
-        sep = seps[i] if i < len(seps) else ""
         unmasked = re.sub(r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], piece)
-        if sep and _AND_OR_AMP.fullmatch(sep) and not _AGENCY_WORD.search(unmasked):
-            # "Stockton and Darlington Council": "Stockton" alone is no agency, so keep
-            # joining it to what follows the "and".
-            pending = piece + sep
+        sep = seps[i] if i < len(seps) else ""
+        following = pieces[i + 1] if i + 1 < len(pieces) else ""
+        if sep and _is_fragment(unmasked, sep, following):
+            # "Stockton and Darlington Council", "Cumbria, Northumberland, Tyne and Wear NHS
+            # Foundation Trust", "Coventry Haven" / "Women's Aid": a piece that names no body
+            # on its own is part of the name that follows.
+            pending += piece + (" " if "\n" in sep else sep)
             continue
-        name = unmasked.strip(" .,;:")
+        name = re.sub(
+            r"\x00(\d+)\x00", lambda m: protected[int(m.group(1))], pending + piece
+        ).strip(" .,;:")
+        pending = ""
         if name:
             names.append(name)
     return names
+
+
+# A name's leading word that makes no body of the place after it: "NHS Coventry and
+# Warwickshire Integrated Care Board", "University Hospitals Coventry and Warwickshire NHS
+# Trust" name areas joined by "and", then the body.
+_AREA_PREFIX = re.compile(r"^(?:NHS|University Hospitals?)\s+[A-Z][\w\s-]*$")
+_HEALTH_BODY_END = re.compile(r"(?:Trust|Board|ICB|CCG|Group|Partnership|Commissioning Group)$")
+
+
+def _is_fragment(piece: str, sep: str, following: str) -> bool:
+    """Whether a piece before a separator is part of a longer name, not a name of its own."""
+    if _SAFER_PLACE.match(piece.strip()):
+        return False  # "Safer Croydon", "Safe Newcastle": partnerships named for their place
+    if not _AGENCY_WORD.search(piece):
+        return bool(sep.strip(" ,") in ("and", "&", "") or sep.strip() in (",", ""))
+    return (
+        bool(_AND_OR_AMP.fullmatch(sep))
+        and bool(_AREA_PREFIX.match(piece.strip()))
+        and not _AGENCY_WORD.match(following.strip())
+        and bool(_HEALTH_BODY_END.search(following.strip()))
+    )
+
+
+_SAFER_PLACE = re.compile(r"^Safer?\s+[A-Z]")
 
 
 @lru_cache(maxsize=1)

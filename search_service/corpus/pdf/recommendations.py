@@ -1,217 +1,105 @@
-"""Find a report's recommendations: in a ruled table (via pdfplumber) or as numbered paragraphs."""
+"""Find a report's recommendations: in its recommendations table, else in numbered lists.
+
+Lists are read under every recommendations heading ("17. Recommendations", "17.1 Single
+agency recommendations", "Overview (multi-agency) recommendations"), to the next section
+of the report. Items are "1." (typed or Word's auto-numbering), "Recommendation 1:" or
+"R1"; lines and bullets up to the next item are the item's. Text before the first item
+("17.1 The review makes ten recommendations ...") is an introduction, not an item. An
+agency's name on a line of its own is a sub-heading: the items under it are addressed to
+it, unless their sentence names another body. Footnotes at a page's foot are not read.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from search_service.corpus.pdf.tables import PdfiumTables, PlumberTables, TableSource
+from search_service.corpus.agencies import has_agency_word
+from search_service.corpus.pdf.addressees import sentence_addressees
+from search_service.corpus.pdf.rec_tables import table_recommendations
 from search_service.corpus.pdf.text import Dehyphenator
 from search_service.model import Recommendation
 
-HEADING = re.compile(
-    r"^(?:\d+(?:\.\d+)*\.?\s+|section\s+\d+\s*[:.-]?\s*)?"
-    r"(?:summary of |the review'?s? |overview report |single agency |multi-agency )?"
-    r"recommendations\s*:?$",
+# A section number ("17.", "17.2"), then a short title ending in "recommendations".
+_HEADING = re.compile(
+    r"^(?P<num>\d+(?:\.\d+)*\.\s*|\d+(?:\.\d+)*\s+|section\s+\d+\s*[:.-]?\s*)?"
+    r"(?P<title>[A-Z(][\w\s()'\u2019,-]{0,60}?\s)?recommendations\s*:?$",
     re.IGNORECASE,
 )
-# Where a numbered recommendations list ends.
+# A section for one agency: "17.1 Recommendations for Lambeth Council".
+_FOR_HEADING = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s*)?recommendations\s+(?:for|to)\s+(?:the\s+)?(?P<agency>.+?)\s*:?$",
+    re.IGNORECASE,
+)
+# Where a recommendations section ends: the report's next part.
 _STOP = re.compile(
     r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:appendix|appendices|annex|glossary|references|bibliography|"
-    r"conclusions?|lessons learn|action plan|terms of reference|signed\b)",
+    r"conclusions?|lessons (?:to be )?learn|action plan|terms of reference|signed\b|"
+    r"postscript|acknowledg|abbreviations|contents)",
     re.IGNORECASE,
 )
 _ITEM = re.compile(
-    r"^(?:recommendation\s+(?P<a>\d+[a-z]?)\b\s*[:.)\-\u2013]?|(?P<b>\d+[a-z]?)[.)]|"
+    r"^(?:recommendation\s+(?P<a>\d+[a-z]?)\b\s*[:.)\-\u2013]?|(?P<b>\d+[a-z]?)[.)](?!\d)|"
     r"R(?P<c>\d+[a-z]?)\b\s*[:.)\-\u2013]?)\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_NUMBER_CELL = re.compile(
-    r"^(?:no\.?|number|#|ref\.?|reference|rec\.?\s*(?:no\.?)?|recommendation\s+(?:no\.?|number))$",
-    re.I,
-)
-_REC_CELL = re.compile(r"recommendation|action", re.I)
-_AGENCY_CELL = re.compile(r"agency|agencies|lead|addressed|organi[sz]ation|responsib|owner", re.I)
-_LEADING_NUMBER = re.compile(r"^(?:R|Recommendation\s+)?(\d+[a-z]?)[.):]?\s+", re.I)
-
-ORG_SUFFIXES = (
-    "Police|Constabulary|Council|Partnership|Trust|Service|Services|Board|Office|Team|Group|"
-    "Authority|Agency|Department|Commissioner|Probation|Hospital|CCG|ICB|Practice|Centre|Unit|"
-    "Association|Panel|Network|Foundation|Executive|Government|Ministry|College"
-)
-_ORG = re.compile(
-    r"(?:[A-Z][\w'\u2019&-]*\s+(?:(?:of|and|for|&|on|upon|the)\s+)?)*(?:" + ORG_SUFFIXES + r")\b"
-)
-# Capitalised sentence openers that are not part of an organisation's name.
-_NOT_NAME = frozenset(
-    {"That", "The", "This", "These", "All", "Each", "Every", "Both", "A", "An", "In", "On"}
-    | {"For", "And", "Where", "When", "If", "It", "Local", "Recommendation", "Recommendations"}
-    | {"Whilst", "While", "Also", "Further"}
-)
+# A numbered heading of the report ("18. Appendix", "18. Next steps"): short, no full stop.
+_NUMBERED_HEADING = re.compile(r"^(?P<num>\d+)(?:\.\s*|\s+)[A-Z][^.]{0,60}$")
+_BULLET = re.compile(r"^[\uf0b7\u2022\u25aa\u25cf\uf0a7\uf0d8\u2023\u2043\u2219\u25e6]\s*")
+_SENTENCE_END = re.compile(r"[.:;!?)\u201d\"']$")
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")
+# A footnote's mark in the text: its number straight after a word or punctuation.
+_FOOTNOTE_MARK = r"(?<=[a-z.,;:)\u2019\u201d]){n}(?!\d)"
+_FOOTNOTE_LINES = 12
 
 
 @dataclass
-class _Columns:
-    count: int
-    text: int
-    agency: int | None
-    number: int | None
+class _Item:
+    number: str
+    page: int
+    lines: list[str]
+    addressee: str  # the agency sub-heading it sits under, or ""
 
 
-def agencies_in(text: str) -> list[str]:
-    """Organisation names a sentence addresses, e.g. 'That Greater Manchester Police ...'."""
-    found: list[str] = []
-    for match in _ORG.finditer(text):
-        words = match[0].split()
-        while words and (words[0] in _NOT_NAME or words[0].islower()):
-            words.pop(0)
-        for name in _split_joined(" ".join(words)):
-            if len(name.split()) > 1 and name not in found:
-                found.append(name)
-    return found
+@dataclass
+class _Section:
+    items: list[_Item] = field(default_factory=list)
+    addressee: str = ""
+    after_subheading: bool = False
 
 
-def _split_joined(name: str) -> list[str]:
-    """'Greater Manchester Police and Bolton Council' -> both names."""
-    parts = re.split(r"\s+(?:and|&)\s+", name)
-    if len(parts) > 1 and all(re.search(rf"\b(?:{ORG_SUFFIXES})$", p) for p in parts):
-        return parts
-    return [name]
+def without_footnotes(page: str) -> str:
+    """A page's text without the footnotes at its foot (lines from a marked number on)."""
+    lines = page.split("\n")
+    start = max(0, len(lines) - _FOOTNOTE_LINES)
+    body = "\n".join(lines[:start])
+    for i in range(start, len(lines)):
+        match = _FOOTNOTE.match(lines[i])
+        if match and re.search(_FOOTNOTE_MARK.format(n=match[1]), body + "\n".join(lines[start:i])):
+            return "\n".join(lines[:i])
+    return page
 
 
-# Not agencies.split_addressees (the rule for review pages): this rule splits on
-# bullets and at every comma, and at "and" only between two names that end in an
-# ORG_SUFFIXES word. The two disagree on e.g. "Police and Crime Commissioner" and
-# "Council (Housing, Children's Services)", and these names are in the index and the PDF
-# cache, so switching rules is a change of extraction output (bump EXTRACTOR_VERSION).
-def split_cell_addressees(cell: str) -> list[str]:
-    """A PDF table's agency cell ('Bolton NHS Foundation Trust; Bolton CCG') -> names as written."""
-    names = []
-    for part in re.split(r"\s*[;,/\n]\s*|\s+\u2022\s*", cell):
-        names.extend(_split_joined(part.strip(" .")))
-    return [n for n in names if n]
-
-
-def find_headings(pages: list[str]) -> list[tuple[int, int]]:
-    """(page index, line index) of every 'Recommendations' heading (contents lines don't match)."""
-    return [
-        (p, i)
-        for p, page in enumerate(pages)
-        for i, line in enumerate(page.split("\n"))
-        if HEADING.match(line.strip())
-    ]
-
-
-def table_candidate_pages(pages: list[str]) -> list[int]:
-    """0-based pages that may hold a recommendations table: a heading or a header row."""
-    found = {p for p, _ in find_headings(pages)}
-    for p, page in enumerate(pages):
-        if p in found or not _REC_CELL.search(page):
-            continue
-        lines = page.split("\n")
-        for i, line in enumerate(lines):
-            # Header cells are short; the agency cell may sit a line or two either side.
-            if len(line) < 60 and _REC_CELL.search(line):
-                window = " ".join(lines[max(0, i - 2) : i + 3])
-                if len(window) < 160 and _AGENCY_CELL.search(window):
-                    found.add(p)
-                    break
-    return sorted(found)
-
-
-def _header_columns(row: list[str | None]) -> _Columns | None:
-    cells = [(c or "").strip() for c in row]
-    number = next((i for i, c in enumerate(cells) if _NUMBER_CELL.match(c)), None)
-    text = next(
-        (i for i, c in enumerate(cells) if i != number and _REC_CELL.search(c) and len(c) < 40),
-        None,
-    )
-    agency = next(
-        (i for i, c in enumerate(cells) if i not in (number, text) and _AGENCY_CELL.search(c)), None
-    )
-    if text is None or agency is None:
+def _is_heading(line: str, previous: str, following: str) -> re.Match[str] | None:
+    # A heading is a paragraph of its own: a prose line ending "... the Recommendations"
+    # carries on from the line above or onto the next ("section.").
+    if previous and not _SENTENCE_END.search(previous) and not _HEADING.match(previous):
         return None
-    return _Columns(len(cells), text, agency, number)
+    if following[:1].islower() or len(line.split()) > 9:
+        return None
+    return _HEADING.match(line)
 
 
-def _table_rows(
-    tables: TableSource, candidates: list[int], n_pages: int
-) -> Iterator[tuple[int, list[str], _Columns]]:
-    """(1-based page, row cells, columns) of recommendation tables, followed over page breaks."""
-    columns: _Columns | None = None
-    last_page = -2
-    for index in range(n_pages):
-        continuing = columns is not None and index == last_page + 1
-        if not continuing and index not in candidates:
-            continue
-        found = False
-        for table in tables(index):
-            rows = table.rows
-            header = _header_columns(rows[0]) if rows else None
-            if header is not None:
-                columns, rows = header, rows[1:]
-            elif not (continuing and table.at_top and len(rows[0]) == columns.count):
-                continue
-            found = continuing = True
-            for row in rows:
-                if _header_columns(row) is None:  # headers repeated on each page are not rows
-                    yield index + 1, row, columns
-        if found:
-            last_page = index
-        elif index == last_page + 1:
-            columns = None  # the table ended on the page before
-
-
-def _rows(path: Path, candidates: list[int], n_pages: int) -> list[tuple[int, list[str], _Columns]]:
-    """Table rows from PDFium's ruled grids, or from pdfplumber where those don't form a grid."""
-    with PdfiumTables(path) as source:
-        rows = list(_table_rows(source, candidates, n_pages))
-        fallback = source.fallback
-    if rows or not fallback:
-        return rows
-    wanted = sorted({q for p in fallback for q in range(p, min(p + 4, n_pages))})
-    with PlumberTables(path, wanted) as source:
-        return list(_table_rows(source, fallback, n_pages))
-
-
-def table_recommendations(
-    path: Path, pages: list[str], dehyphenate: Dehyphenator
-) -> list[Recommendation]:
-    """Recommendations from ruled tables whose header names a recommendation and an agency."""
-    recs: list[Recommendation] = []
-    candidates = table_candidate_pages(pages)
-    if not candidates:
-        return recs
-    for page_no, row, cols in _rows(path, candidates, len(pages)):
-        text = dehyphenate.cell(row[cols.text])
-        agency = dehyphenate.cell(row[cols.agency]) if cols.agency is not None else ""
-        number = dehyphenate.cell(row[cols.number]) if cols.number is not None else ""
-        if not text:
-            continue
-        if not number and (m := _LEADING_NUMBER.match(text)):
-            number, text = m[1], text[m.end() :]
-        if not number and recs and cols.number is not None:
-            # A row split by a page break: its continuation has no number of its own.
-            prev = recs[-1]
-            prev.text = f"{prev.text} {text}"
-            if agency:
-                prev.addressed_to = f"{prev.addressed_to} {agency}".strip()
-                prev.addressees = split_cell_addressees(prev.addressed_to)
-            continue
-        recs.append(
-            Recommendation(
-                review_id="",
-                number=number.rstrip(".") or str(len(recs) + 1),
-                text=text,
-                addressees=split_cell_addressees(agency),
-                addressed_to=agency,
-                page=page_no,
-                source="table",
-            )
-        )
-    return recs
+def _is_subheading(line: str, previous: str, following: str) -> bool:
+    """An agency's name on a line of its own, between a finished item and a new one."""
+    return (
+        len(line) < 90
+        and not _SENTENCE_END.search(line)
+        and (not previous or bool(_SENTENCE_END.search(previous)) or bool(_HEADING.match(previous)))
+        and bool(_ITEM.match(following))
+        and has_agency_word(line)
+    )
 
 
 def _follows(number: str, previous: str | None) -> bool:
@@ -222,40 +110,99 @@ def _follows(number: str, previous: str | None) -> bool:
     return n == p + 1 or (n == p and number > previous)
 
 
+def _lines(pages: list[str]) -> list[tuple[int, str]]:
+    """(1-based page, line) of every non-empty line, footnotes left out."""
+    return [
+        (p, line.strip())
+        for p, page in enumerate(pages, start=1)
+        for line in without_footnotes(page).split("\n")
+        if line.strip()
+    ]
+
+
+def _read_section(
+    lines: list[tuple[int, str]], start: int, top: int | None
+) -> tuple[_Section, int]:
+    """Items from lines[start:] to the section's end; returns them and where it ended."""
+    section = _Section()
+    i = start
+    while i < len(lines):
+        page, line = lines[i]
+        previous = lines[i - 1][1] if i else ""
+        following = lines[i + 1][1] if i + 1 < len(lines) else ""
+        heading = _is_heading(line, previous, following)
+        agency = _FOR_HEADING.match(line) if heading is None else None
+        if agency is not None and _SENTENCE_END.search(previous or "."):
+            name = agency["agency"]
+            if following and not _ITEM.match(following) and not _SENTENCE_END.search(following):
+                name, i = f"{name} {following}", i + 1  # the heading wraps onto a second line
+            section.addressee, section.after_subheading = name, True
+        elif heading is not None:
+            if not (heading["num"] or "").strip(" .").count(".") and section.items:
+                break  # a new recommendations section of its own: read on its own
+            section.addressee, section.after_subheading = "", True
+        elif _STOP.match(line) and _SENTENCE_END.search(previous or "."):
+            break
+        elif (m := _NUMBERED_HEADING.match(line)) and top is not None and int(m["num"]) > top:
+            break  # the report's next numbered section
+        elif (item := _ITEM.match(line)) and _accepts(section, item):
+            number = item["a"] or item["b"] or item["c"]
+            section.items.append(_Item(number, page, [item["rest"]], section.addressee))
+            section.after_subheading = False
+        elif _is_subheading(line, previous, following):
+            section.addressee, section.after_subheading = line, True
+        elif section.items:
+            section.items[-1].lines.append(_BULLET.sub("", line))
+        i += 1
+    return section, i
+
+
+def _accepts(section: _Section, item: re.Match[str]) -> bool:
+    number = item["a"] or item["b"] or item["c"]
+    previous = section.items[-1].number if section.items else None
+    # Numbering may start again under each agency's sub-heading.
+    return _follows(number, previous) or (section.after_subheading and number in ("1", "1a"))
+
+
 def numbered_recommendations(pages: list[str], dehyphenate: Dehyphenator) -> list[Recommendation]:
-    """Numbered paragraphs under the last 'Recommendations' heading that has any."""
-    for page_index, line_index in reversed(find_headings(pages)):
-        recs = _numbered_after(pages, page_index, line_index, dehyphenate)
-        if recs:
-            return recs
-    return []
-
-
-def _numbered_after(pages, page_index, line_index, dehyphenate) -> list[Recommendation]:
-    items: list[tuple[str, int, list[str]]] = []  # number, page, lines
-    for p in range(page_index, len(pages)):
-        lines = pages[p].split("\n")
-        for line in lines[line_index + 1 :] if p == page_index else lines:
-            line = line.strip()
-            if not line:
-                continue
-            if _STOP.match(line) or HEADING.match(line):
-                return _finish(items, dehyphenate)
-            m = _ITEM.match(line)
-            number = m and (m["a"] or m["b"] or m["c"])
-            if number and _follows(number, items[-1][0] if items else None):
-                items.append((number, p + 1, [m["rest"]]))
-            elif items:
-                items[-1][2].append(line)
+    """Items of every recommendations section (the last copy of a text repeated)."""
+    lines = _lines(pages)
+    items: list[_Item] = []
+    i = 0
+    while i < len(lines):
+        following = lines[i + 1][1] if i + 1 < len(lines) else ""
+        heading = _is_heading(lines[i][1], lines[i - 1][1] if i else "", following)
+        if heading is None:
+            i += 1
+            continue
+        number = (heading["num"] or "").strip(" .")
+        top = int(number.split(".")[0]) if number[:1].isdigit() else None
+        section, i = _read_section(lines, i + 1, top)
+        items.extend(section.items)
     return _finish(items, dehyphenate)
 
 
-def _finish(items, dehyphenate: Dehyphenator) -> list[Recommendation]:
-    recs = []
-    for number, page, lines in items:
-        text = dehyphenate.cell("\n".join(lines))
-        names = agencies_in(text)
-        recs.append(
-            Recommendation("", number, text, names, "; ".join(names), page=page, source="list")
-        )
-    return recs
+def _finish(items: list[_Item], dehyphenate: Dehyphenator) -> list[Recommendation]:
+    recs: dict[str, Recommendation] = {}
+    for item in items:
+        text = dehyphenate.cell("\n".join(item.lines))
+        if not text:
+            continue
+        names = sentence_addressees(text) or ([item.addressee] if item.addressee else [])
+        rec = Recommendation("", item.number, text, names, "; ".join(names), page=item.page)
+        rec.source = "list"
+        # A summary that repeats the recommendations word for word: the later copy stands.
+        recs.pop(" ".join(text.split()), None)
+        recs[" ".join(text.split())] = rec
+    return list(recs.values())
+
+
+def find_recommendations(
+    path: Path, pages: list[str], dehyphenate: Dehyphenator, raw_pages: list[str]
+) -> list[Recommendation]:
+    """A report's recommendations: from its recommendations table, else its numbered lists."""
+    # Tables are looked for on the raw pages: a header row repeated on every page of a long
+    # table is a running line, gone from the cleaned text.
+    return table_recommendations(path, raw_pages, dehyphenate) or numbered_recommendations(
+        pages, dehyphenate
+    )

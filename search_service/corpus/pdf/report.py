@@ -60,9 +60,7 @@ def extract_pdf(path: str | Path) -> PdfReport:
     if sum(len("".join(p.split())) for p in raw) < _MIN_CHARS_PER_PAGE * len(raw):
         raise PdfError("no text layer (scanned image?)")
     pages, dehyphenate = clean_pages(raw)
-    recs = pdf_recs.table_recommendations(path, pages, dehyphenate)
-    if not recs:
-        recs = pdf_recs.numbered_recommendations(pages, dehyphenate)
+    recs = pdf_recs.find_recommendations(path, pages, dehyphenate, raw)
     month, year = published_date(pages)
     csp = csp_name(pages)
     return PdfReport(

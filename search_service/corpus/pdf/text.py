@@ -12,6 +12,9 @@ _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "
 # Only odd or repeated spaces: matching every single space would cost more than the parse.
 _SPACES = re.compile(r"[\t\u00a0\u2009\u202f][ \t\u00a0\u2009\u202f]*|  +")
 _LINE_EDGE_SPACES = re.compile(r" +\n *|\n +")
+# Justified lines as PDFium reads LibreOffice's exports: the punctuation after a line's last
+# word ("incidents", "curiosity") comes at the start of the next line (", because").
+_STRANDED_PUNCTUATION = re.compile(r"\n([,.;:!?)\]\u2019\u201d]+)(?= |\n|$)")
 
 # Lines near the top or bottom of a page that could be running text; only these are
 # candidates, so a repeated sentence in the body is never dropped.
@@ -27,7 +30,8 @@ def normalise(raw: str) -> str:
         if ligature in text:
             text = text.replace(ligature, letters)
     # Whole-page substitutions: a regex call per line costs more than PDFium's page parse.
-    return _LINE_EDGE_SPACES.sub("\n", _SPACES.sub(" ", text)).strip(" ")
+    text = _LINE_EDGE_SPACES.sub("\n", _SPACES.sub(" ", text)).strip(" ")
+    return _STRANDED_PUNCTUATION.sub(r"\1\n", text) if "\n" in text else text
 
 
 def _running_key(line: str) -> str:
@@ -64,9 +68,16 @@ def strip_running_lines(pages: list[str]) -> list[str]:
     return cleaned
 
 
-_BROKEN_WORD = re.compile(r"([A-Za-z]+)-\n([A-Za-z]+) ?")
+_BROKEN_WORD = re.compile(r"([A-Za-z]+)-\n([A-Za-z]+)")
+# A broken word with what follows it on its line ("tim’s", "tion,"), moved up whole.
+_BROKEN_TOKEN = re.compile(r"([A-Za-z]+)-\n([A-Za-z]+)(\S*) ?")
 # Prefixes that stay hyphenated in DHR prose even when the document never shows the word whole.
-_KEEP_PREFIXES = frozenset({"multi", "non", "self", "cross", "anti", "ex", "well", "pre", "post"})
+_TENS = frozenset({"twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"})
+_UNITS = frozenset({"one", "two", "three", "four", "five", "six", "seven", "eight", "nine"})
+_KEEP_PREFIXES = frozenset({"multi", "non", "self", "cross", "anti", "well"})
+# Prefixes that also begin whole words ("explore", "prevent", "postpone"): kept only before
+# a word the document prints on its own.
+_SHORT_PREFIXES = frozenset({"ex", "pre", "post"})
 
 
 class Dehyphenator:
@@ -107,13 +118,17 @@ class Dehyphenator:
             return f"{left}-{right}"  # "call-out": both halves are words of their own here
         if left.lower() in _KEEP_PREFIXES:
             return f"{left}-{right}"
+        if left.lower() in _SHORT_PREFIXES and self.vocab[right.lower()]:
+            return f"{left}-{right}"  # "ex-partner", but "explore", not "ex-plore"
+        if left.lower() in _TENS and right.lower() in _UNITS:
+            return f"{left}-{right}"  # "twenty-eight" is always written so
         return left + right
 
     def page(self, text: str) -> str:
         """Rejoin broken words on a page, keeping the line count (the break follows the word)."""
         if "-\n" not in text:
             return text
-        return _BROKEN_WORD.sub(lambda m: self.word(m[1], m[2]) + "\n", text)
+        return _BROKEN_TOKEN.sub(lambda m: self.word(m[1], m[2]) + m[3] + "\n", text)
 
     def cell(self, text: str) -> str:
         """A table cell or paragraph as one line: rejoin broken words, join lines with spaces."""

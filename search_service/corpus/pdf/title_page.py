@@ -66,7 +66,7 @@ def _titled(name: str) -> str:
 def _place_before(text: str) -> str:
     """The place named just before 'Community Safety Partnership' in text, or ''."""
     text = _QUOTES.split(" ".join(text.split()))[-1]  # after a quoted pseudonym
-    known = _known_suffix(text)
+    known = _known_suffix(text) or _known_suffix(_AREA_WORD.sub("", text))
     if known:
         return known
     text = _titled(text.strip(" ,:;-\u2013"))
@@ -75,25 +75,56 @@ def _place_before(text: str) -> str:
     return match[1] if match else ""
 
 
+# "Norfolk County Community Safety Partnership" is Norfolk's, as the DHRD names it.
+_AREA_WORD = re.compile(r"\s+(?:county|city|borough|district)\s*$", re.I)
+# Partnerships named for their area without "Community Safety": "Safer Croydon
+# Partnership", "Keeping Bristol Safe Partnership", "Safer Sheffield".
+_NAMED_PARTNERSHIP = re.compile(
+    r"\b(?:(?i:safer?)\s+(?P<a>[A-Z][\w .'-]*?)(?:\s+(?i:partnership)\b|\s*$)|"
+    r"(?i:keeping)\s+(?P<b>[A-Z][\w .'-]*?)\s+(?i:safe\s+partnership)\b)"
+)
+
+
 def _lines(page: str) -> list[str]:
     return [" ".join(ln.split()) for ln in page.split("\n") if ln.strip()]
+
+
+def _partnership_place(lines: list[str], i: int) -> str:
+    """The place of a partnership named on line i (or with its name on the line above)."""
+    line = _titled(lines[i])
+    match = _PARTNERSHIP.search(line)
+    if match:
+        before = line[: match.start()]
+        if not before.strip(" \u2018\u201c'\"") and i > 0:
+            before = _titled(lines[i - 1])  # the name on the line above, the title on this one
+        return _place_before(before)
+    named = _NAMED_PARTNERSHIP.search(line)
+    if named:
+        place = named["a"] or named["b"]
+        return _known_suffix(place) or _known_suffix(_AREA_WORD.sub("", place)) or place
+    return ""
+
+
+def _known_by_start(place: str, pages: list[str]) -> str:
+    """The known CSP whose name starts with place ('Newcastle' -> 'Newcastle upon Tyne'),
+    when the report's first pages name exactly one of those that do."""
+    key = normalise_place(place)
+    starting = [name for norm, name in known_csps().items() if norm.startswith(key + " ")]
+    text = normalise_place(" ".join(pages[:4]))
+    named = [name for name in starting if f" {normalise_place(name)} " in f" {text} "]
+    return named[0] if len(named) == 1 else ""
 
 
 def csp_name(pages: list[str]) -> str:
     """'Bolton Community Safety Partnership' on the first pages -> 'Bolton'; else a known area."""
     for page in pages[:3]:
         lines = _lines(page)
-        for i, line in enumerate(lines):
-            match = _PARTNERSHIP.search(line)
-            if not match:
-                continue
-            before = line[: match.start()]
-            if not before.strip(" \u2018\u201c'\"") and i > 0:
-                before = lines[i - 1]  # the name on the line above, the title on this one
-            place = _place_before(before)
+        for i in range(len(lines)):
+            place = _partnership_place(lines, i)
             if place:
-                return place
-    # No partnership named: a title-page line that is a known area, perhaps after "Safer".
+                known = normalise_place(place) in known_csps()
+                return place if known else _known_by_start(place, pages) or place
+    # No partnership named: a title-page line that is a known area.
     for line in _lines(pages[0]) if pages else []:
         place = _known_suffix(line)
         if place and len(normalise_place(line).split()) <= len(place.split()) + 1:

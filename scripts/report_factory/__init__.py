@@ -1,0 +1,1 @@
+"""Report factory: DHR overview reports written as .docx with real Word features."""
