@@ -69,6 +69,9 @@ class Review:
     pdf_url: str = ""
     pdf_path: str = ""
     synthetic: bool = False
+    # How the review links to the DHRD (corpus/dhrd.py): status, explanation, incident id
+    # and the incident's case characteristics; empty until linked or refused.
+    dhrd: dict = field(default_factory=dict)
     recommendations: list[Recommendation] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
 

@@ -245,6 +245,8 @@ PAGES = [
     ("/reviews/bolton-2023", "review"),
     ("/help", "help"),
     ("/trends?q=training", "trends"),
+    ("/themes", "themes"),
+    ("/search?q=training&victim_sex=Female&theme=training", "results-case-and-theme"),
 ]
 
 
@@ -255,6 +257,23 @@ def test_pages_pass_axe_and_fit_320px(browser, base_url, page, path, name):
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, results.generate_report()
     shoot(browser, base_url, path, name)
+
+
+def test_case_characteristics_fold_away_until_one_is_chosen(page):
+    page.goto("/search?q=training")
+    group = page.locator("details#case-characteristics")
+    expect(group).not_to_have_attribute("open", "")
+    expect(page.locator("#facet-victim_sex")).not_to_be_visible()
+    group.locator("summary").click()  # opens with no script: a <details> element
+    expect(page.locator("#facet-victim_sex")).to_be_visible()
+    page.locator("#facet-victim_sex input[value=Female]").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.locator("details#case-characteristics")).to_have_attribute("open", "")
+    expect(page.locator(".chips")).to_contain_text("Female")
+    page.goto("/themes")
+    expect(page.locator("h1")).to_have_text("Themes of recommendations")
+    page.get_by_role("link", name="Information sharing").first.click()
+    expect(page.locator("#theme-information-sharing-heading")).to_be_visible()
 
 
 def test_no_inline_script_or_handlers(page):

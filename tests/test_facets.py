@@ -13,7 +13,10 @@ from search_service.search.request import SearchRequest
 from search_service.search.service import open_index
 
 
-def _stored_values(stored: dict, name: str) -> list[str]:
+def _stored_values(stored: dict, name: str, summaries: dict | None = None) -> list[str]:
+    if FACETS[name].per_review:  # the DHRD's characteristics: on the review's summary only
+        summary = (summaries or {}).get(stored["review_id"], {})
+        return list((summary.get("dhrd") or {}).get("values", {}).get(name) or [])
     raw = stored.get(FACETS[name].stored)
     if FACETS[name].multi:
         return list(raw or [])
@@ -39,6 +42,11 @@ def test_counts_are_the_stored_values_of_the_matches(index_dir, typed, filters):
     q = parse_query(searcher.schema, typed).query
     matched = table.live if q is None else match(searcher, handle.state, q)[0]
     facets = count_facets(table, list(matched), req).values
+    summaries = {
+        s["review_id"]: s
+        for s in (searcher.stored_fields(d) for d in table.live)
+        if s["type"] == "summary"
+    }
     for name, facet in FACETS.items():
         expected: Counter = Counter()
         for d in matched:
@@ -47,8 +55,8 @@ def test_counts_are_the_stored_values_of_the_matches(index_dir, typed, filters):
                 continue
             # Disjunctive: a facet's own choice does not narrow its counts; the others do.
             others = {k: v for k, v in filters.items() if k != name}
-            if all(set(_stored_values(stored, k)) & set(v) for k, v in others.items()):
-                expected.update(_stored_values(stored, name))
+            if all(set(_stored_values(stored, k, summaries)) & set(v) for k, v in others.items()):
+                expected.update(_stored_values(stored, name, summaries))
         got = {f["value"]: f["count"] for f in facets[name] if f["count"]}
         assert got == dict(expected), name
     assert any(facets[name] for name in FACETS)

@@ -121,6 +121,8 @@ STEPS = {
             "search_service.model",
             "search_service.config",
             "search_service.links",
+            # The DHRD's registry of case characteristics: their names, labels and orders.
+            "search_service.corpus.dhrd_values",
         )
     },
 }

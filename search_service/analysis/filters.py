@@ -32,7 +32,13 @@ from whoosh.analysis import (
 
 from search_service.analysis.tokenizer import NltkTokenizer
 
-DATA_FILES = ("data/stopwords.txt", "data/spellings.csv", "data/compounds.csv")
+# The index stores what these give (analysed words, themes): a change needs a rebuild.
+DATA_FILES = (
+    "data/stopwords.txt",
+    "data/spellings.csv",
+    "data/compounds.csv",
+    "data/themes.csv",
+)
 
 _stemmer = SnowballStemmer("english")
 

@@ -1,4 +1,4 @@
-"""Commands that look at what a corpus or an index holds: `agencies`, `demo`."""
+"""Commands that look at what a corpus or an index holds: `agencies`, `links`, `themes`, `demo`."""
 
 from __future__ import annotations
 
@@ -49,3 +49,54 @@ def demo(out_dir: Path, reviews: int, seed: int, no_seed_review: bool) -> None:
 
     count = write_demo_corpus(out_dir, reviews, seed=seed, include_seed=not no_seed_review)
     click.echo(f"wrote {count} review pages to {out_dir}")
+
+
+@click.command()
+@INDEX_DIR
+@click.option(
+    "--all", "show_all", is_flag=True, help="List linked reviews too, with their incident."
+)
+def links(index_dir: Path | None, show_all: bool) -> None:
+    """List reviews not linked to a DHRD incident, with the reason (no match, ambiguous ...)."""
+    from collections import Counter
+
+    from search_service.search.reviews import review_summaries
+
+    try:
+        summaries = review_summaries(open_index(index_dir_or_default(index_dir)))
+    except (IndexMissingError, UnverifiedVersionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    statuses: Counter[str] = Counter()
+    for stored in sorted(summaries, key=lambda s: s.get("review_id", "")):
+        link = stored.get("dhrd") or {"status": "not linked", "explanation": ""}
+        statuses[link["status"].split(":")[0]] += 1
+        if link.get("incident") and not show_all:
+            continue
+        where = link.get("incident") or link["status"]
+        click.echo(f"{stored.get('review_id', '')}  [{where}]  {link.get('explanation', '')}")
+    linked = statuses.pop("linked", 0)
+    rest = ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+    click.echo(
+        f"{linked} of {len(summaries)} reviews linked to the DHRD"
+        + (f"; not linked: {rest}" if rest else ""),
+        err=True,
+    )
+
+
+@click.command()
+@INDEX_DIR
+def themes(index_dir: Path | None) -> None:
+    """List recommendations no theme rule matched (so data/themes.csv can grow)."""
+    from search_service.search.themes_overview import unthemed
+
+    try:
+        handle = open_index(index_dir_or_default(index_dir))
+        left = unthemed(handle)
+    except (IndexMissingError, UnverifiedVersionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for stored in sorted(left, key=lambda s: (s.get("review_id", ""), str(s.get("number")))):
+        text = " ".join(stored.get("text", "").split())
+        click.echo(f"{stored.get('review_id', '')} rec {stored.get('number')}: {text[:160]}")
+    click.echo(
+        f"{len(left)} recommendation{'' if len(left) == 1 else 's'} match no theme rule", err=True
+    )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from search_service.corpus.agencies import sectors_for
+from search_service.corpus.dhrd import link_record
 from search_service.corpus.limits import MAX_PAGE_BYTES, cut_to_limits, megabytes
 from search_service.corpus.listing import list_folder
 from search_service.corpus.manifest import MANIFEST, read_manifest_rows
@@ -74,9 +75,10 @@ def pdf_owners(links: dict[str, dict[str, str]]) -> dict[str, str]:
 
 
 def finish_review(review: Review) -> Review:
-    """Fill the derived fields: region from the CSP, sectors from addressees, synthetic flag."""
+    """Fill the derived fields: region, sectors, synthetic flag, the link to the DHRD."""
     review.region = region_for(review.csp) if review.csp else "Unknown"
     review.synthetic = SYNTHETIC_MARK in review.title.lower()
+    review.dhrd = link_record(review)
     for rec in review.recommendations:
         rec.sectors = sectors_for(rec.addressees)
     return review

@@ -12,12 +12,14 @@ from whoosh.analysis import RegexTokenizer
 
 from search_service.analysis.filters import analysis_fingerprint, spelling_analyzer, text_analyzer
 from search_service.analysis.shingles import ShingleAnalyzer
+from search_service.analysis.themes import themes_for
 from search_service.model import Recommendation, Review
 
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 # 5: the analyzers moved to search_service.analysis (the pickled schema names their modules).
 # 6: a recommendation's source (summary page, report table or report list) is stored.
-SCHEMA_VERSION = 6
+# 7: a recommendation's themes, and a review's DHRD link (on its summary), are stored.
+SCHEMA_VERSION = 7
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
 
@@ -39,6 +41,10 @@ def build_schema() -> fields.Schema:
         number=fields.STORED(),
         page=fields.STORED(),
         source=fields.STORED(),
+        themes=fields.STORED(),
+        # On summaries only: the review's DHRD link and case characteristics (facets read it
+        # there for every document of the review, so each document does not repeat it).
+        dhrd=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
         text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
         # Runs of two and three words of each searched field: a phrase of two or three words
@@ -95,6 +101,7 @@ def _rec_fields(rec: Recommendation) -> dict:
         "number": rec.number,
         "page": rec.page,
         "source": rec.source,
+        "themes": themes_for(rec.text) or None,
         "text": rec.text,
         "text_shingles": rec.text,
         "addressee": FACET_SEP.join(rec.addressees),
@@ -118,6 +125,7 @@ def review_documents(review: Review) -> Iterator[dict]:
         "text": review.summary,
         "text_shingles": review.summary,
         "spell": f"{review.title} {review.summary}",
+        **({"dhrd": review.dhrd} if review.dhrd else {}),
     }
     for rec in review.recommendations:
         rec_doc = {k: v for k, v in _rec_fields(rec).items() if v is not None}

@@ -151,6 +151,8 @@ class VersionState:
     previous_facets: FacetTable | None = None
     # "Did you mean"'s words by their one-letter deletions (search/suggest.py), built once.
     neighbours: Once[Neighbours] = field(default_factory=Once)
+    # Each theme's counts for /themes (search/themes_overview.py), built once.
+    themes: Once[list] = field(default_factory=Once)
 
     def follow(self, previous: VersionState | None, segment_ids: set) -> None:
         """Take over what the previous version's state can lend this one (see each field)."""

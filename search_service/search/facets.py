@@ -14,57 +14,8 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from search_service.index.state import VersionState
+from search_service.search.facet_registry import FACETS, HIT_TYPES, PER_REVIEW, SINGLE, Facet
 from search_service.search.request import SearchRequest
-
-HIT_TYPES = ("recommendation", "summary", "passage")
-
-
-@dataclass(frozen=True)
-class Facet:
-    """A facet: its URL parameter, the stored field it reads, its label, and whose counts it shows.
-
-    Adding a facet is one entry in FACETS (and its stored field in index/schema.py): the
-    counts, filters, chips, page, API, export filters and OpenAPI document all read FACETS.
-    """
-
-    name: str
-    stored: str
-    label: str
-    multi: bool = False
-    # Agency, CSP and similar counts count recommendations; the type facet counts every hit.
-    recommendations_only: bool = True
-    # How a value is shown, where that differs from the value itself.
-    value_labels: tuple[tuple[str, str], ...] = ()
-
-    def value_label(self, value: str) -> str:
-        """How one value of this facet is shown."""
-        return dict(self.value_labels).get(value, value)
-
-
-FACETS: dict[str, Facet] = {
-    f.name: f
-    for f in (
-        Facet(
-            "type",
-            "type",
-            "Type of text",
-            recommendations_only=False,
-            value_labels=(
-                ("recommendation", "Recommendations"),
-                ("summary", "Review summaries"),
-                ("passage", "Report pages"),
-            ),
-        ),
-        Facet("addressee", "addressees", "Addressed to", multi=True),
-        Facet("sector", "sectors", "Sector", multi=True),
-        Facet("csp", "csp", "Community Safety Partnership"),
-        Facet("region", "region", "Region"),
-    )
-}
-
-
-# Facets with at most one value per document, counted in one pass when none is chosen.
-SINGLE = tuple(name for name, facet in FACETS.items() if not facet.multi)
 
 
 class FacetTable:
@@ -84,6 +35,8 @@ class FacetTable:
         self.year_of_death: list[int | None] = [None] * size
         self.published: list[int | None] = [None] * size  # year * 100 + month, for sorting
         self.has_text = [False] * size
+        # review id -> its DHRD incident id, from its summary (linked reviews only).
+        self.incident: dict[str, str] = dict(previous.incident) if previous is not None else {}
         # One object per distinct value (and per distinct tuple): counting hashes and compares
         # by identity, 3-4x faster than with a fresh string per document, and far less memory.
         self.canon: dict = dict(previous.canon) if previous is not None else {}
@@ -103,6 +56,7 @@ class FacetTable:
                 for d, stored in leaf.iter_docs():
                     self._fill(offset + d, stored)
         self.live = [d for d in range(size) if self.type[d] is not None]
+        self._spread_per_review()
         self.is_rec = [t == "recommendation" for t in self.type]
         # What each facet counts per document: its values, or none for the kinds of text
         # it does not count (agency, CSP... count recommendations), so counting needs no
@@ -131,15 +85,29 @@ class FacetTable:
             self._full = _counts(self, self.live, SearchRequest())
         return self._full
 
+    def _spread_per_review(self) -> None:
+        """Give every document its review's per-review values (stored on its summary only)."""
+        if not PER_REVIEW:
+            return
+        summary = {self.review_id[d]: d for d in self.live if self.type[d] == "summary"}
+        for name in PER_REVIEW:
+            values = self.values[name]
+            on_summary = {rid: values[d] for rid, d in summary.items()}
+            self.values[name] = [on_summary.get(rid, ()) for rid in self.review_id]
+
     def _fill(self, docnum: int, stored: dict) -> None:
         canon = self.canon
         for name, facet in FACETS.items():
             raw = stored.get(facet.stored)
+            if facet.per_review:
+                raw = (raw or {}).get("values", {}).get(name)
             values = tuple(raw or ()) if facet.multi else ((raw,) if raw else ())
             values = tuple(canon.setdefault(v, v) for v in values)
             self.values[name][docnum] = canon.setdefault(values, values)
         self.type[docnum] = stored.get("type")
         self.review_id[docnum] = stored.get("review_id", "")
+        if stored.get("dhrd", {}).get("incident"):
+            self.incident[self.review_id[docnum]] = stored["dhrd"]["incident"]
         self.year_of_death[docnum] = stored.get("year_of_death")
         year = stored.get("published_year")
         self.published[docnum] = year * 100 + (stored.get("published_month") or 0) if year else None
@@ -160,6 +128,13 @@ class FacetTable:
         self.year_of_death[docnum] = None
         self.published[docnum] = None
         self.has_text[docnum] = False
+
+    def case(self, d: int) -> dict:
+        """The DHRD characteristics of document d's review ({} when it is not linked)."""
+        found = {name: self.values[name][d] for name in PER_REVIEW if self.values[name][d]}
+        if found:
+            found["incident"] = self.incident.get(self.review_id[d])
+        return found
 
     def year(self, d: int, year_field: str) -> int | None:
         """Year of death, or year published, of the review a document belongs to."""
@@ -251,9 +226,13 @@ def count_facets(table: FacetTable, matched: list[int], req: SearchRequest) -> F
     else:
         counts = _counts(table, matched, req)
     out = FacetCounts()
-    for name in FACETS:
+    for name, facet in FACETS.items():
         selected = set(req.chosen(name))
-        items = _most_frequent(counts[name], req.facet_size)
+        if facet.order:  # a short list of its own order: every value it holds, in that order
+            rank = {v: i for i, v in enumerate(facet.order)}
+            items = sorted(counts[name].items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+        else:
+            items = _most_frequent(counts[name], req.facet_size)
         values = [{"value": v, "count": c, "selected": v in selected} for v, c in items]
         listed = {v for v, _ in items}
         # A selected value stays listed (with its count, 0 if none) so it can be undone.
@@ -301,12 +280,13 @@ def _counts(table: FacetTable, matched: list[int], req: SearchRequest) -> dict[s
     # its own pass over them (its counts ignore it), the others share one.
     test = filter_test(table, req)
     passing = matched if test is None else [d for d in matched if test(d)]
-    together = not any(req.chosen(name) for name in SINGLE)
-    if together:
-        for name, found in zip(SINGLE, _count_together(table.together_coded, passing), strict=True):
+    # One pass over the combined values counts every facet of SINGLE; those with a
+    # selection of their own are counted again below, ignoring it.
+    for name, found in zip(SINGLE, _count_together(table.together_coded, passing), strict=True):
+        if not req.chosen(name):
             counts[name] = found
     for name in FACETS:
-        if together and name in SINGLE:
+        if name in counts:
             continue
         docs = passing
         if req.chosen(name):
@@ -343,3 +323,6 @@ def _count_together(together: Coded, docs: list[int]) -> list[Counter]:
             for value in values_held:
                 facet_counts[value] = facet_counts.get(value, 0) + n
     return counts
+
+
+__all__ = ["FACETS", "HIT_TYPES", "Facet", "FacetTable", "count_facets", "facet_table"]

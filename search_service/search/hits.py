@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from search_service.analysis.themes import LABELS as THEME_LABELS
+from search_service.corpus.dhrd_values import CHARACTERISTICS, CITATION, FALSE_MEANS
 from search_service.links import absolute, report_url, review_url
 from search_service.model import format_month_year
 from search_service.search.highlight import MarkTerms, snippet
@@ -23,6 +25,9 @@ EXPORT_COLUMNS = (
     "sectors",
     "pdf_url",
     "review_url",
+    "themes",
+    "dhrd_incident",
+    *(c.name for c in CHARACTERISTICS),
 )
 
 
@@ -54,6 +59,7 @@ def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
     if rec:
         hit["number"] = stored.get("number")
         hit["source"] = stored.get("source") or "page"
+        hit["themes"] = list(stored.get("themes") or [])
     return hit
 
 
@@ -84,9 +90,28 @@ def review_dict(review_id: str, docs: list[dict]) -> dict:
         "source_url": summary.get("source_url", ""),
         "pdf_url": report_url(summary),
         "synthetic": bool(summary.get("synthetic")),
+        "dhrd": dhrd_dict(summary.get("dhrd") or {}),
         "recommendations": recs,
         "pages": sum(1 for d in docs if d.get("type") == "passage"),
         "review_url": review_url(review_id),
+    }
+
+
+def dhrd_dict(stored: dict) -> dict:
+    """A review's link to the DHRD as shown: how it was linked (or why not) and the case."""
+    values = stored.get("values") or {}
+    return {
+        "status": stored.get("status", "not linked"),
+        "explanation": stored.get("explanation", ""),
+        "incident": stored.get("incident"),
+        "death": stored.get("death"),
+        "characteristics": [
+            {"name": c.name, "label": c.label, "values": list(values[c.name])}
+            for c in CHARACTERISTICS
+            if values.get(c.name)
+        ],
+        "citation": CITATION,
+        "false_means": FALSE_MEANS,
     }
 
 
@@ -111,9 +136,12 @@ def group_dict(review_id: str, first: dict, matches: int, recommendations: int, 
     }
 
 
-def export_row(stored: dict, base: str) -> dict:
-    """One exported hit as a flat row; base makes our own links absolute, for citing."""
+def export_row(stored: dict, base: str, case: dict | None = None) -> dict:
+    """One exported hit as a flat row; base makes our own links absolute, for citing.
+
+    case: the review's DHRD incident id and characteristics, when it is linked."""
     hit = hit_dict(stored, "")
+    case = case or {}
     return {
         "review_id": hit["review_id"],
         "csp": hit["csp"],
@@ -129,4 +157,7 @@ def export_row(stored: dict, base: str) -> dict:
         "sectors": hit["sectors"],
         "pdf_url": absolute(base, hit["pdf_url"]),
         "review_url": absolute(base, hit["review_url"]),
+        "themes": [THEME_LABELS.get(t, t) for t in hit.get("themes", [])],
+        "dhrd_incident": case.get("incident"),
+        **{c.name: list(case.get(c.name, ())) for c in CHARACTERISTICS},
     }

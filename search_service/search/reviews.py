@@ -116,3 +116,9 @@ def similar_recommendations(
         if len(hits) == limit:
             break
     return hits
+
+
+def review_summaries(handle: IndexHandle) -> list[dict]:
+    """The stored fields of every review's summary document (its metadata and DHRD link)."""
+    table = facet_table(handle.state, handle.searcher())
+    return [handle.stored_fields(d) for d in table.live if table.type[d] == "summary"]

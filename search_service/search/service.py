@@ -247,14 +247,16 @@ def export(
     """
     m = match_request(handle, req, limits or Limits())
     docnums = m.ranked(req.sort)
-    rows = _export_rows(handle, docnums, base_url.rstrip("/"), chunk)
+    rows = _export_rows(handle, m.table, docnums, base_url.rstrip("/"), chunk)
     return Export(len(docnums), rows, m.partial, m.notes)
 
 
-def _export_rows(handle: IndexHandle, docnums: list[int], base: str, chunk: int) -> Iterator[dict]:
+def _export_rows(
+    handle: IndexHandle, table: FacetTable, docnums: list[int], base: str, chunk: int
+) -> Iterator[dict]:
     for i in range(0, len(docnums), chunk):
         for d in docnums[i : i + chunk]:
-            yield export_row(handle.stored_fields(d), base)
+            yield export_row(handle.stored_fields(d), base, table.case(d))
 
 
 def reviews_per_year(handle: IndexHandle, req: SearchRequest, limits: Limits | None = None) -> dict:

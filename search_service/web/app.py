@@ -9,11 +9,12 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from search_service import config
+from search_service.analysis.themes import LABELS as THEME_LABELS
 from search_service.index.versions import IndexMissingError
 from search_service.model import SOURCES
 from search_service.search.limits import Limits
 from search_service.search.service import open_index
-from search_service.web import routes, security
+from search_service.web import routes, security, themes
 from search_service.web.fast_api import FastSearchApi
 
 
@@ -33,6 +34,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.config["BASE_URL"] = config.base_url(app.config["BASE_URL"] or config.DEFAULT_BASE_URL)
     app.json.sort_keys = False
     app.jinja_env.globals["source_labels"] = SOURCES
+    app.jinja_env.globals["theme_labels"] = THEME_LABELS
     app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
     app.extensions["dhr_limits"] = Limits.from_config(app.config)
     security.init_app(app)
@@ -43,6 +45,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.url_map.converters["default"] = PathConverter
     app.url_map.merge_slashes = False
     app.register_blueprint(routes.bp)
+    app.register_blueprint(themes.bp)
     app.register_error_handler(HTTPException, routes.render_error)
     app.register_error_handler(IndexMissingError, routes.index_missing)
     app.register_error_handler(Exception, routes.unexpected)

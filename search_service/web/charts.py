@@ -15,16 +15,16 @@ WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 40
 
 
-def describe(years: list[dict], year_field: str) -> str:
+def describe(years: list[dict], year_field: str, unit: str = "review") -> str:
     """A sentence saying what the chart shows, for its <desc> and for screen readers."""
     label = YEAR_FIELD_LABELS.get(year_field, year_field)
     if not years:
-        return f"No matching reviews have a known {label}."
+        return f"No matching {unit}s have a known {label}."
     peak = max(years, key=lambda y: (y["reviews"], -y["year"]))
     total = sum(y["reviews"] for y in years)
     return (
-        f"Bar chart of matching reviews by {label}, {years[0]['year']} to {years[-1]['year']}: "
-        f"{total} review{'s' if total != 1 else ''} in all, most in {peak['year']} "
+        f"Bar chart of matching {unit}s by {label}, {years[0]['year']} to {years[-1]['year']}: "
+        f"{total} {unit}{'s' if total != 1 else ''} in all, most in {peak['year']} "
         f"({peak['reviews']})."
     )
 
@@ -39,10 +39,14 @@ def _axis_top(value: int) -> int:
         magnitude *= 10
 
 
-def render_svg(years: list[dict], title: str, year_field: str, id_prefix: str = "trend") -> str:
-    """The bar chart as an SVG string: role=img, labelled by its <title> and <desc>, all text escaped."""
+def render_svg(
+    years: list[dict], title: str, year_field: str, id_prefix: str = "trend", unit: str = "review"
+) -> str:
+    """The bar chart as an SVG string: role=img, labelled by its <title> and <desc>, all text escaped.
+
+    years: [{"year", "reviews"}], "reviews" being the count of `unit`s."""
     tid, did = f"{id_prefix}-title", f"{id_prefix}-desc"
-    desc = describe(years, year_field)
+    desc = describe(years, year_field, unit)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'role="img" aria-labelledby="{escape(tid)} {escape(did)}" '
@@ -73,7 +77,7 @@ def render_svg(years: list[dict], title: str, year_field: str, id_prefix: str = 
             x = LEFT + i * slot + (slot - bar) / 2
             h = plot_h * item["reviews"] / top
             count = item["reviews"]
-            tip = f"{item['year']}: {count} review{'s' if count != 1 else ''}"
+            tip = f"{item['year']}: {count} {unit}{'s' if count != 1 else ''}"
             out.append(
                 f'<rect x="{x:.1f}" y="{base_y - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="#1d70b8"><title>{escape(tip)}</title></rect>'
@@ -86,7 +90,7 @@ def render_svg(years: list[dict], title: str, year_field: str, id_prefix: str = 
     else:
         out.append(
             f'<text x="{WIDTH / 2}" y="{TOP + plot_h / 2}" text-anchor="middle" fill="#0b0c0c">'
-            "No matching reviews with a known year</text>"
+            f"No matching {unit}s with a known year</text>"
         )
     label = YEAR_FIELD_LABELS.get(year_field, year_field).capitalize()
     out.append(

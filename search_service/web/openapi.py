@@ -9,6 +9,7 @@ from search_service.search.facets import FACETS, HIT_TYPES
 from search_service.search.hits import EXPORT_COLUMNS
 from search_service.search.request import FACET_SIZE, GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
 from search_service.web.schemas import (
+    DHRD_LINK,
     ERROR,
     EXPORT,
     EXPORT_ROW,
@@ -20,6 +21,7 @@ from search_service.web.schemas import (
     SEARCH,
     SIMILAR,
     STRING,
+    THEMES,
     TREND,
     ref,
 )
@@ -141,6 +143,12 @@ def openapi_document() -> dict:
                     "responses": {"200": _ok("Trend", "counts per year"), **_errors(400, 503)},
                 }
             },
+            "/api/themes": {
+                "get": {
+                    "summary": "Every theme with its recommendations, reviews, sectors and years",
+                    "responses": {"200": _ok("Themes", "the themes"), **_errors(503)},
+                }
+            },
             "/api/reviews/{review_id}": {
                 "get": {
                     "summary": "One review with every recommendation",
@@ -188,6 +196,8 @@ def openapi_document() -> dict:
                 "Review": REVIEW,
                 "Similar": SIMILAR,
                 "Trend": TREND,
+                "Themes": THEMES,
+                "DhrdLink": DHRD_LINK,
                 "ExportRow": EXPORT_ROW,
                 "Export": EXPORT,
                 "Health": HEALTH,

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from search_service.corpus.dhrd_values import FALSE_MEANS
 from search_service.search.facets import FACETS, Facet
 from search_service.search.request import SearchRequest
 from search_service.web.urls import request_params, url_with, view_links
+
+# Said wherever the DHRD's case characteristics are shown.
+CASE_NOTE = (
+    "From the Domestic Homicide Review Dataset (Cook & Cook, 2026, CC BY 4.0), for reviews "
+    "linked to one of its incidents by CSP and year of death. "
+    + FALSE_MEANS.replace("In the DHRD, False means", "\u201cNot indicated\u201d means")
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,12 @@ class FacetPanel:
     values: list[FacetValue]
     distinct: int  # how many values it has in all
     all_url: str | None  # the same search listing every value, when some are not shown
+    group: str = ""  # "case": one of the DHRD's case characteristics, shown together
+
+    @property
+    def selected(self) -> bool:
+        """Whether any of its values is chosen."""
+        return any(v.selected for v in self.values)
 
 
 def facet_panels(data: dict) -> list[FacetPanel]:
@@ -48,7 +62,7 @@ def facet_panels(data: dict) -> list[FacetPanel]:
             )
             for v in values
         ]
-        panels.append(FacetPanel(name, facet.label, listed, distinct, more))
+        panels.append(FacetPanel(name, facet.label, listed, distinct, more, facet.group))
     return panels
 
 
@@ -75,7 +89,10 @@ def add_page_furniture(data: dict, req: SearchRequest, path: str, demo: bool) ->
     data.update(
         year_from=req.year_from, year_to=req.year_to, year_field=req.year_field, sort=req.sort
     )
-    data["facet_panels"] = facet_panels(data)
+    panels = facet_panels(data)
+    data["facet_panels"] = [p for p in panels if not p.group]
+    data["case_panels"] = [p for p in panels if p.group == "case"]
+    data["case_note"] = CASE_NOTE
     data["chips"] = chips(req, path)
     data["clear_url"] = url_with(path, [("q", req.q)] if req.q else [])
     page = data["page"]

@@ -28,8 +28,10 @@ from werkzeug.exceptions import (
     ServiceUnavailable,
 )
 
+from search_service.corpus.dhrd_values import CITATION, FALSE_MEANS
 from search_service.index.reader import IndexHandle
 from search_service.index.versions import IndexMissingError
+from search_service.search.facet_registry import PER_REVIEW
 from search_service.search.facets import FACETS
 from search_service.search.hits import EXPORT_COLUMNS
 from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits
@@ -45,7 +47,7 @@ from search_service.web import export as exports
 from search_service.web.arguments import choice, int_arg, search_request
 from search_service.web.charts import YEAR_FIELD_LABELS, render_svg
 from search_service.web.openapi import openapi_document
-from search_service.web.page import add_page_furniture, chips
+from search_service.web.page import CASE_NOTE, add_page_furniture, chips
 from search_service.web.review_page import recommendation_pages, similar_to_whole_review
 from search_service.web.urls import request_params, toggle_urls, url_with, view_links
 
@@ -224,6 +226,7 @@ def trends_page():
         views=view_links(req, "/trends"),
         year_label=YEAR_FIELD_LABELS[req.year_field],
         chips=chips(req, "/trends"),
+        case_note=CASE_NOTE if any(req.chosen(name) for name in PER_REVIEW) else "",
         demo=demo(),
     )
 
@@ -261,6 +264,8 @@ def _export_response(fmt: str) -> Response:
             "partial": result.partial,
             "notes": result.notes,
             "columns": list(EXPORT_COLUMNS),
+            # Where the case-characteristic columns come from, and what they mean.
+            "dhrd": {"citation": CITATION, "false_means": FALSE_MEANS},
         }
         body = exports.json_pieces(header, result.rows)
         mimetype = "application/json"

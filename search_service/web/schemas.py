@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from search_service.search.facet_registry import PER_REVIEW
 from search_service.search.facets import FACETS, HIT_TYPES
 from search_service.search.request import GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
+
+PER_REVIEW_FACETS = list(PER_REVIEW)
 
 STRING = {"type": "string"}
 INT_OR_NULL = {"type": ["integer", "null"]}
@@ -46,6 +49,10 @@ HIT = obj(
     },
     {
         "number": {"type": ["string", "null"]},
+        "themes": {
+            **STRINGS,
+            "description": "recommendations only: theme ids (GET /api/themes lists them)",
+        },
         "source": {
             "enum": ["page", "table", "list"],
             "description": "recommendations only: read from a review summary page, or from a "
@@ -164,9 +171,58 @@ REVIEW = obj(
         "source_url": STRING,
         "pdf_url": STRING,
         "synthetic": {"type": "boolean"},
+        "dhrd": ref("DhrdLink"),
         "recommendations": {"type": "array", "items": ref("Hit")},
         "pages": {"type": "integer", "minimum": 0},
         "review_url": STRING,
+    }
+)
+
+DHRD_LINK = obj(
+    {
+        "status": {
+            **STRING,
+            "description": "linked, no match, ambiguous: N incidents, synthetic, outside "
+            "coverage, no published date, no year of death, no CSP",
+        },
+        "explanation": {**STRING, "description": "how the review was linked, or why not"},
+        "incident": {"type": ["string", "null"], "description": "the DHRD incident id"},
+        "death": {"type": ["string", "null"]},
+        "characteristics": {
+            "type": "array",
+            "items": obj({"name": {"enum": PER_REVIEW_FACETS}, "label": STRING, "values": STRINGS}),
+        },
+        "citation": STRING,
+        "false_means": STRING,
+    }
+)
+
+THEMES = obj(
+    {
+        "themes": {
+            "type": "array",
+            "items": obj(
+                {
+                    "id": STRING,
+                    "label": STRING,
+                    "recommendations": {"type": "integer", "minimum": 0},
+                    "reviews": {"type": "integer", "minimum": 0},
+                    "sectors": {
+                        "type": "array",
+                        "items": obj({"sector": STRING, "recommendations": {"type": "integer"}}),
+                    },
+                    "years": {
+                        "type": "array",
+                        "items": obj(
+                            {"year": {"type": "integer"}, "recommendations": {"type": "integer"}}
+                        ),
+                    },
+                    "search_url": STRING,
+                    "trends_url": STRING,
+                }
+            ),
+        },
+        "rules_file": STRING,
     }
 )
 
@@ -214,6 +270,9 @@ EXPORT_ROW = obj(
         "sectors": STRINGS,
         "pdf_url": STRING,
         "review_url": {**STRING, "description": "absolute URL of the text on our review page"},
+        "themes": {**STRINGS, "description": "theme labels (recommendations only)"},
+        "dhrd_incident": {"type": ["string", "null"]},
+        **{name: STRINGS for name in PER_REVIEW_FACETS},
     }
 )
 
@@ -227,6 +286,7 @@ EXPORT = obj(
         "partial": PARTIAL,
         "notes": STRINGS,
         "columns": STRINGS,
+        "dhrd": obj({"citation": STRING, "false_means": STRING}),
         "results": {"type": "array", "items": ref("ExportRow")},
     }
 )
