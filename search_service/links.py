@@ -3,7 +3,7 @@ report's paths are spelled (web/routes.py serves them; web/urls.py keeps a searc
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 
 def _part(value: str) -> str:
@@ -18,6 +18,11 @@ def review_url(review_id: str, number: str | None = None, page: int | None = Non
     if page is not None:
         url += f"?page={page}"
     return f"{url}#rec-{_part(number)}" if number is not None else url
+
+
+def similar_url(review_id: str, number: str) -> str:
+    """Our review page showing, beside recommendation number, those like it elsewhere."""
+    return f"/reviews/{_part(review_id)}?similar={_part(number)}#similar-{_part(number)}"
 
 
 def report_url(stored: dict, page: int | None = None) -> str:
@@ -35,3 +40,28 @@ def report_url(stored: dict, page: int | None = None) -> str:
 def absolute(base: str, url: str) -> str:
     """One of our links (a path) made absolute from base; others (http...) as they are."""
     return base.rstrip("/") + url if url.startswith("/") else url
+
+
+# Pages "Back to search" may return to: our own, by path, never another site.
+BACK_PATHS = ("/search", "/trends", "/themes", "/reviews")
+
+
+def safe_back(url: str | None) -> str | None:
+    """A local page to go back to, or None: no scheme, no host, one of BACK_PATHS."""
+    if not url or len(url) > 4000 or "\\" in url or any(ord(c) < 32 for c in url):
+        return None
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/") or url.startswith("//"):
+        return None
+    if parts.path not in BACK_PATHS:
+        return None
+    return urlunsplit(("", "", parts.path, parts.query, ""))
+
+
+def with_back(url: str, back: str | None) -> str:
+    """One of our links carrying where to come back to (before its #fragment)."""
+    if not back or not url.startswith("/"):
+        return url
+    path, hash_, fragment = url.partition("#")
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}back={quote(back, safe='')}{hash_}{fragment}"

@@ -51,6 +51,9 @@ class Passage:
     review_id: str
     page: int
     text: str
+    # "text", or "contents", "glossary" or "index" (corpus/pdf/page_kinds.py): a page that
+    # only lists words found elsewhere, ranked below the rest.
+    kind: str = "text"
 
 
 @dataclass

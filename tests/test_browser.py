@@ -11,6 +11,7 @@ import functools
 import http.server
 import io
 import os
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -137,13 +138,20 @@ def shoot(browser, base_url: str, path: str, name: str) -> None:
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
-            assert overflow <= 0, f"{name} scrolls sideways at 320 px by {overflow}px"
+            wide = page.evaluate(
+                "() => [...document.querySelectorAll('body *')]"
+                ".filter(el => el.getBoundingClientRect().right > innerWidth + 1)"
+                ".slice(0, 5).map(el => el.tagName + '.' + el.className)"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways at 320 px by {overflow}px: {wide}"
         context.close()
 
 
 def test_typed_search_shows_marked_snippet(page):
     page.goto("/search")
-    page.get_by_label("Search recommendations and review summaries").fill("forensic curiosity")
+    page.get_by_label("Search recommendations, review summaries and report pages").fill(
+        "forensic curiosity"
+    )
     page.get_by_role("button", name="Search", exact=True).click()
     expect(page).to_have_url("/search?q=forensic+curiosity")
     first = page.locator("ol.hits > li").first
@@ -181,7 +189,8 @@ def test_open_review_and_follow_the_pdf_link(page, pdf_server):
     page.goto('/search?q="forensic curiosity"')
     page.locator("ol.hits > li h3 a").first.click()
     expect(page.locator("h1")).to_have_text("Bolton review")
-    expect(page).to_have_url("/reviews/bolton-2023#rec-7")
+    # At its recommendation, remembering the search to go back to.
+    expect(page).to_have_url(re.compile(r"/reviews/bolton-2023\?back=%2Fsearch[^#]*#rec-7$"))
     link = page.get_by_role("link", name="Full report (PDF)")
     href = link.get_attribute("href")
     assert href == f"{pdf_server}/bolton-2023.pdf"
@@ -246,6 +255,10 @@ PAGES = [
     ("/help", "help"),
     ("/trends?q=training", "trends"),
     ("/themes", "themes"),
+    ("/reviews", "reviews"),
+    ("/lessons", "lessons"),
+    ("/search?q=training&year_from=2020&year_to=2015", "search-errors"),
+    ("/trends?q=training&count=recommendations", "trends-recommendations"),
     ("/search?q=training&victim_sex=Female&theme=training", "results-case-and-theme"),
 ]
 
@@ -257,6 +270,61 @@ def test_pages_pass_axe_and_fit_320px(browser, base_url, page, path, name):
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not bad, results.generate_report()
     shoot(browser, base_url, path, name)
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_on_a_phone_the_results_come_first_and_the_filters_fold_away(browser, base_url, width):
+    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 667})
+    page = context.new_page()
+    page.goto("/search?q=training&csp=Bolton&year_from=2010")
+    toggle = page.locator("summary.filter-toggle")
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_text("Filter (2 active)")
+    expect(page.locator("#facet-addressee")).not_to_be_visible()
+    count = page.locator(".result-count").bounding_box()
+    assert count["y"] + count["height"] <= 667, "the result count is not on the first screen"
+    first_hit = page.locator("ol.hits li").first.bounding_box()
+    assert first_hit["y"] < 667 * 1.6
+    toggle.click()  # a <details>: opens with no script
+    expect(page.locator("#facet-addressee")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / f"phone-{width}-filters-open.png"), full_page=True)
+    context.close()
+
+
+def test_on_a_wide_screen_the_filters_are_open_without_a_toggle(page):
+    page.goto("/search?q=training")
+    expect(page.locator("summary.filter-toggle")).not_to_be_visible()
+    expect(page.locator("#facet-addressee")).to_be_visible()
+
+
+def test_a_bad_year_range_is_an_error_summary_that_links_to_the_field(page):
+    page.goto("/search?q=training&year_from=2020&year_to=2015")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("From year must be the same as or before the to year")
+    summary.get_by_role("link").click()
+    expect(page.locator("#year_from")).to_be_focused()
+    expect(page.locator("#year_from")).to_have_value("2020")
+    expect(page.locator("#q")).to_have_value("training")
+    width = page.locator("#year_from").bounding_box()["width"]
+    assert 30 < width < 90, f"a year field is {width}px wide"
+
+
+def test_a_citation_opens_under_its_recommendation_and_downloads(page):
+    page.goto("/reviews/bolton-2023#rec-7")
+    rec = page.locator("#rec-7")
+    rec.locator("summary", has_text="Cite this").click()
+    expect(rec.locator(".citation")).to_contain_text("Recommendation 7")
+    with page.expect_download() as download:
+        rec.get_by_role("link", name="RIS for recommendation 7").click()
+    assert download.value.suggested_filename == "dhr-bolton-2023-7.ris"
+
+
+def test_back_to_search_returns_to_the_same_search(page):
+    page.goto("/search?q=training&csp=Bolton")
+    page.locator("ol.hits h3 a").first.click()
+    page.get_by_role("link", name="Back to your search").click()
+    expect(page).to_have_url("/search?q=training&csp=Bolton")
 
 
 def test_case_characteristics_fold_away_until_one_is_chosen(page):

@@ -12,7 +12,7 @@ from conftest import copy_seed
 from search_service import create_app
 from search_service.corpus.folder import read_corpus
 from search_service.index.writer import build_index
-from search_service.search.hits import EXPORT_COLUMNS
+from search_service.search.hits import CSV_EXPORT_COLUMNS, EXPORT_COLUMNS
 from search_service.search.request import SearchRequest
 from search_service.search.service import export, open_index
 from search_service.web.export import csv_pieces, csv_safe, filename, slug
@@ -46,7 +46,8 @@ def test_csv_export_has_every_result_not_one_page(client):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = read_csv(response)
     assert len(rows) == total == int(response.headers["X-Total-Count"])
-    assert list(rows[0]) == list(EXPORT_COLUMNS)
+    assert list(rows[0]) == list(CSV_EXPORT_COLUMNS)
+    assert {r["exported_on"] for r in rows} == {dt.date.today().isoformat()}
 
 
 def test_export_of_everything_matches_the_search_total(client):

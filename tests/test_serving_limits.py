@@ -330,4 +330,4 @@ def test_a_review_of_10000_recommendations_is_paged_and_every_anchor_kept(odd_cl
     assert "Training plan 1." not in last
     # Like one recommendation: on the page that holds it.
     one = odd_client.get(f"/reviews/{HUGE}?similar=9999").get_data(as_text=True)
-    assert "Training plan 9999." in one and "most distinctive words of recommendation 9999" in one
+    assert "Training plan 9999." in one and "Like recommendation 9999, in other reviews" in one

@@ -84,10 +84,17 @@ def test_review_page_shows_sectors_pdf_permalinks_and_similar(client):
     assert '<h2 id="similar" tabindex="-1">Similar recommendations in other reviews</h2>' in page
     similar = page.split('id="similar"')[1]
     assert "/reviews/bolton-2023#" not in similar
-    assert 'href="#rec-7">Link to recommendation 7</a>' in page
-    assert 'href="/reviews/bolton-2023?similar=7#similar"' in page
+    assert (
+        'href="#rec-7">Permalink<span class="visually-hidden"> to recommendation 7</span></a>'
+        in page
+    )
+    assert 'href="/reviews/bolton-2023?similar=7#similar-7"' in page
     one = client.get("/reviews/bolton-2023?similar=7").get_data(as_text=True)
-    assert "most distinctive words of recommendation 7" in one
+    # Beside recommendation 7 itself, not at the foot of the page.
+    rec7 = one.split('<li id="rec-7"')[1].split('<li id="rec-8"')[0]
+    assert '<h3 id="similar-7" tabindex="-1">Like recommendation 7, in other reviews</h3>' in rec7
+    assert "most distinctive words" in rec7 and 'class="hits similar-list"' in rec7
+    assert '<h2 id="similar"' not in one
     # An unknown number falls back to the whole review rather than failing.
     assert client.get("/reviews/bolton-2023?similar=<x>").status_code == 200
 
@@ -139,3 +146,22 @@ def test_similar_recommendations_are_not_alike_by_pseudonyms_alone(tmp_path):
     build_index(tmp_path / "ix", read_corpus(corpus).reviews)
     found = similar_recommendations(open_index(tmp_path / "ix"), "x-2020", "1")
     assert [h["review_id"] for h in found] == ["z-2022"]
+
+
+def test_similar_for_a_whole_review_ignores_its_csp_and_boilerplate(index_dir):
+    from search_service.search.reviews import BOILERPLATE_WORDS
+
+    handle = open_index(index_dir)
+    hits = similar_recommendations(handle, "bolton-2023", limit=5)
+    marked = {m.lower() for h in hits for m in re.findall(r"<mark>([^<]+)</mark>", h["highlight"])}
+    assert hits and not marked & {"bolton", "should", "partnership", "community", "safety"}
+    assert "partnership" in BOILERPLATE_WORDS
+
+
+def test_recommendation_hits_link_to_their_similar_ones(client):
+    hit = client.get("/api/search", query_string={"q": '"forensic curiosity"'}).get_json()["hits"][
+        0
+    ]
+    assert hit["similar_url"] == "/reviews/bolton-2023?similar=7#similar-7"
+    page = client.get("/search", query_string={"q": '"forensic curiosity"'}).get_data(as_text=True)
+    assert 'Similar recommendations<span class="visually-hidden"> to recommendation 7' in page

@@ -58,7 +58,8 @@ def test_facet_values_say_whether_they_are_selected_and_how_to_toggle(client):
     facets = api(client, csp="Bolton")["facets"]
     assert {f["value"]: f["count"] for f in facets["addressee"]} == {BOLTON_CSP: 8, PROBATION: 1}
     bolton = next(f for f in facets["csp"] if f["value"] == "Bolton")
-    assert bolton == {"value": "Bolton", "count": 9, "selected": True, "toggle_url": "/api/search"}
+    # Every kind of text counts: Bolton's summary and its nine recommendations.
+    assert bolton == {"value": "Bolton", "count": 10, "selected": True, "toggle_url": "/api/search"}
     other = next(f for f in facets["csp"] if f["value"] != "Bolton")
     assert other["selected"] is False
     assert other["toggle_url"].startswith("/api/search?csp=Bolton&csp=")
@@ -109,12 +110,14 @@ def test_bad_facet_size_is_a_clear_400(client, bad):
     assert "facet_size" in response.get_json()["error"]["message"]
 
 
-def test_facets_count_recommendations_across_the_corpus(client):
+def test_facets_count_every_kind_of_text_the_results_hold(client):
     data = api(client)
-    csp_total = sum(f["count"] for f in data["facets"]["csp"])
+    # Every text has one CSP: the CSP counts add up to the results, summaries included.
+    assert sum(f["count"] for f in data["facets"]["csp"]) == data["total"]
+    # Only recommendations have addressees: an agency's count is of recommendations.
     addressed = api(client, type="recommendation")["total"]
-    assert csp_total == addressed
-    assert data["total"] > addressed  # summaries are hits too
+    assert data["total"] > addressed
+    assert max(f["count"] for f in data["facets"]["addressee"]) <= addressed
 
 
 def test_choosing_a_facet_value_can_be_undone(client):
@@ -213,7 +216,11 @@ def test_over_long_query_gets_a_clear_message(client):
     assert response.status_code == 400
     assert "too long" in response.get_json()["error"]["message"]
     page = client.get("/search", query_string={"q": "x" * 1001})
-    assert page.status_code == 400 and "too long" in page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    # The error summary names the field, links to it, and the box keeps what was typed.
+    assert page.status_code == 400 and "There is a problem" in html
+    assert '<a href="#q">Search must be 1,000 characters or fewer (it has 1,001)</a>' in html
+    assert f'value="{"x" * 1001}"' in html and 'maxlength="1000"' in html
 
 
 def test_field_prefix_searches_that_field(client):
@@ -250,7 +257,11 @@ def test_search_page_shows_form_hits_and_facets(client):
     assert '<form class="search-form" action="/search" method="get"' in page
     assert '<label for="q">' in page
     assert "<mark>forensic curiosity</mark>" in page
-    assert 'href="/reviews/bolton-2023#rec-7"' in page
+    # The link carries the search to come back to.
+    assert (
+        'href="/reviews/bolton-2023?back=%2Fsearch%3Fq%3D%2522forensic%2Bcuriosity%2522#rec-7"'
+        in page
+    )
     assert (
         "<legend>Addressed to</legend>" in page
         and "<legend>Community Safety Partnership</legend>" in page
@@ -357,8 +368,15 @@ def test_page_lists_sector_and_region_facets_and_year_fields(client):
     page = client.get(
         "/search", query_string={"year_from": 2012, "year_field": "published"}
     ).get_data(as_text=True)
-    assert 'name="year_from" inputmode="numeric" pattern="[0-9]{4}" size="4" value="2012"' in page
+    # GOV.UK's date input: four characters wide, numeric keypad, the year as typed.
+    assert (
+        'class="year-input" id="year_from" name="year_from" inputmode="numeric" maxlength="4" '
+        'size="4" autocomplete="off" spellcheck="false" value="2012"'
+    ) in page
     assert '<option value="published" selected>' in page
+    # An active year range is a tag that says which filter it is, and can be removed.
+    assert 'aria-label="Remove filter Year published from: 2012"' in page
+    assert "Filter (1 active)" in page
 
 
 def test_filters_apply_to_the_ranked_hits_not_only_the_count(client):

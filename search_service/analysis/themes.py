@@ -112,38 +112,74 @@ def _shipped_by_theme() -> dict[str, tuple[list[Rule], list[Rule]]]:
     return _by_theme(load_rules())
 
 
-def _positions(text: str) -> dict[int, set[str]]:
-    """Analysed terms at each position; a compound puts several terms at one position."""
-    at: dict[int, set[str]] = {}
-    for t in _analyzer()(text, positions=True):
-        at.setdefault(t.pos, set()).add(t.text)
-    return at
+class _Text:
+    """A text's analysed terms by position, and each term's positions (for phrase starts)."""
+
+    __slots__ = ("at", "where")
+
+    def __init__(self, text: str):
+        # A compound puts several terms at one position.
+        self.at: dict[int, set[str]] = {}
+        self.where: dict[str, list[int]] = {}
+        for t in _analyzer()(text, positions=True):
+            self.at.setdefault(t.pos, set()).add(t.text)
+            self.where.setdefault(t.text, []).append(t.pos)
 
 
-def _spans(at: dict[int, set[str]], phrase: tuple[str, ...]) -> list[range]:
+def _spans(text: _Text, phrase: tuple[str, ...]) -> list[range]:
     """Position ranges where the phrase's terms occur consecutively."""
-    n = len(phrase)
+    # Only where its first term is: a rule's phrase is tried against a few positions, not
+    # every position of the text (several hundred rules a recommendation, at index time).
+    starts = text.where.get(phrase[0])
+    if not starts:
+        return []
+    n, at = len(phrase), text.at
     return [
-        range(p, p + n)
-        for p, terms in at.items()
-        if phrase[0] in terms and all(phrase[i] in at.get(p + i, ()) for i in range(1, n))
+        range(p, p + n) for p in starts if all(phrase[i] in at.get(p + i, ()) for i in range(1, n))
     ]
 
 
 def matching_rules(text: str, rules: Sequence[Rule] | None = None) -> dict[str, list[Rule]]:
     """{theme id: the match rules that fired}, in THEMES order; the shipped rules by default."""
-    at = _positions(text)
+    at = _Text(text)
     found: dict[str, list[Rule]] = {}
     table = _shipped_by_theme() if rules is None else _by_theme(rules)
+    terms = at.where.keys()
+    # A rule can fire only when every phrase's first term is in the text: of about 500
+    # rules, those keyed by one of the text's terms are tried, the rest never looked at.
+    keyed = _shipped_keyed() if rules is None else _keyed(table)
+    reached = {id(r) for t in terms for r in keyed.get(t, ()) if _firsts(r) <= terms}
     for theme, (matches, masks) in table.items():
+        candidates = [r for r in matches if id(r) in reached]
+        if not candidates:
+            continue
         masked = {p for m in masks for span in _spans(at, m.phrases[0]) for p in span}
-        for rule in matches:
+        for rule in candidates:
             if all(
                 any(masked.isdisjoint(span) for span in _spans(at, phrase))
                 for phrase in rule.phrases
             ):
                 found.setdefault(theme, []).append(rule)
     return found
+
+
+@lru_cache(maxsize=4096)
+def _firsts(rule: Rule) -> frozenset[str]:
+    return frozenset(phrase[0] for phrase in rule.phrases)
+
+
+def _keyed(table: dict[str, tuple[list[Rule], list[Rule]]]) -> dict[str, list[Rule]]:
+    """{term: the match rules whose first phrase starts with it}."""
+    index: dict[str, list[Rule]] = {}
+    for matches, _ in table.values():
+        for rule in matches:
+            index.setdefault(rule.phrases[0][0], []).append(rule)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _shipped_keyed() -> dict[str, list[Rule]]:
+    return _keyed(_shipped_by_theme())
 
 
 def themes_for(text: str, rules: Sequence[Rule] | None = None) -> list[str]:

@@ -10,6 +10,14 @@ import click
 
 from search_service.cli.options import INDEX_DIR, PDF_CACHE, Progress, index_dir_or_default
 from search_service.corpus.changes import Changes, changed_corpus, fingerprint
+from search_service.corpus.fetch import (
+    FETCHED,
+    KEY,
+    FetchRun,
+    fetch_reports,
+    keep_fetched,
+    with_fetched,
+)
 from search_service.corpus.folder import iter_corpus
 from search_service.index.versions import IndexLockedError, IndexMissingError, read_meta
 from search_service.index.whoosh_internals import SubWriterFailed, UnverifiedVersionError
@@ -49,7 +57,13 @@ def summary_line(reviews: int, recommendations: int, passages: int, skipped: lis
     is_flag=True,
     help="Re-read only new or changed files (by content hash) and drop reviews whose files are gone.",
 )
-def index(corpus_dir: Path, index_dir: Path | None, wait: bool, update: bool) -> None:
+@click.option(
+    "--fetch",
+    is_flag=True,
+    help="Download the report PDFs manifest.csv names by URL and the folder lacks (into "
+    "INDEX_DIR/fetched/, kept across runs) and index them; their links stay the URLs.",
+)
+def index(corpus_dir: Path, index_dir: Path | None, wait: bool, update: bool, fetch: bool) -> None:
     """Build the index from CORPUS_DIR (review pages, manifest.csv) and switch to it."""
     index_dir = index_dir_or_default(index_dir)
     started = time.monotonic()
@@ -57,11 +71,13 @@ def index(corpus_dir: Path, index_dir: Path | None, wait: bool, update: bool) ->
     try:
         if update:
             try:
-                _update(corpus_dir, index_dir, wait, on_wait, started)
+                _update(corpus_dir, index_dir, wait, on_wait, started, fetch)
                 return
             except NeedsFullBuildError as exc:
                 click.echo(f"{exc}: building it in full", err=True)
-        _full_build(corpus_dir, index_dir, wait, on_wait, started)
+        _full_build(corpus_dir, index_dir, wait, on_wait, started, fetch)
+    except ValueError as exc:  # a DHR_FETCH_ setting that is not a number
+        raise click.ClickException(str(exc)) from None
     except (
         IndexLockedError,
         IndexMissingError,
@@ -83,16 +99,31 @@ def _say_waiting(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _full_build(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float) -> None:
+def _fetch(corpus_dir: Path, index_dir: Path) -> FetchRun:
+    # Called with the writer lock held: two indexers never write one fetched/ folder.
+    run = fetch_reports(corpus_dir, index_dir / FETCHED, Progress("fetching"))
+    click.echo(run.line(), err=True)
+    return run
+
+
+def _full_build(
+    corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float, fetch: bool
+) -> None:
     skipped: list[Skipped] = []
     synthetic = 0
     pages = 0
     # Hashed before reading: a file changed mid-build is simply re-read by the next --update.
     files = fingerprint(corpus_dir)
+    fetched = FetchRun()
 
     def reviews():
-        nonlocal synthetic, pages
-        for item in iter_corpus(corpus_dir, Progress("reading"), pdf_cache=index_dir / PDF_CACHE):
+        nonlocal synthetic, pages, fetched
+        if fetch:
+            fetched = _fetch(corpus_dir, index_dir)
+            skipped.extend(fetched.skipped)
+        for item in iter_corpus(
+            corpus_dir, Progress("reading"), pdf_cache=index_dir / PDF_CACHE, fetched=fetched.paths
+        ):
             if isinstance(item, Skipped):
                 skipped.append(item)
             else:
@@ -113,7 +144,7 @@ def _full_build(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started:
                 "files_read": pages + len(skipped),
             },
             wait=wait,
-            files=files,
+            files=lambda: {**files, **fetched.files()},
             on_wait=on_wait,
         )
     except _NothingToIndex:
@@ -127,19 +158,37 @@ def _full_build(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started:
     )
 
 
-def _update(corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float) -> None:
+def _update(
+    corpus_dir: Path, index_dir: Path, wait: bool, on_wait, started: float, fetch: bool
+) -> None:
     with ExitStack() as stack:
         plan: list[Changes] = []
 
         def changes(old_files: dict, old_meta: dict) -> Changes:
-            found = changed_corpus(
-                corpus_dir,
-                old_files,
-                old_meta.get("skipped", []),
-                Progress("re-reading"),
-                pdf_cache=index_dir / PDF_CACHE,
+            # Fetched reports' entries are corpus/fetch.py's to compare, not the folder's.
+            folder_files = {k: v for k, v in old_files.items() if not k.startswith(KEY)}
+            found = stack.enter_context(
+                changed_corpus(
+                    corpus_dir,
+                    folder_files,
+                    old_meta.get("skipped", []),
+                    Progress("re-reading"),
+                    pdf_cache=index_dir / PDF_CACHE,
+                )
             )
-            plan.append(stack.enter_context(found))
+            if fetch:
+                found = with_fetched(
+                    found,
+                    corpus_dir,
+                    old_files,
+                    old_meta.get("skipped", []),
+                    _fetch(corpus_dir, index_dir),
+                    Progress("re-reading"),
+                    pdf_cache=index_dir / PDF_CACHE,
+                )
+            else:
+                found = keep_fetched(found, old_files)
+            plan.append(found)
             return plan[0]
 
         def meta() -> dict:

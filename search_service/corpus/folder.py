@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from search_service.corpus.listing import list_folder
 from search_service.corpus.manifest import MANIFEST, read_manifest_rows
 from search_service.corpus.pages import PageFormatError, parse_page
 from search_service.corpus.pdf.cache import extract_many
+from search_service.corpus.pdf.page_kinds import page_kind
 from search_service.corpus.pdf.report import PdfError, PdfReport, find_page
 from search_service.corpus.regions import region_for
 from search_service.model import Passage, Review, Skipped
@@ -122,7 +123,7 @@ def _attach_pdf(review: Review, report: PdfReport, path: Path) -> Review:
     """Give a review its report: page passages, and the PDF page of each curated recommendation."""
     review.pdf_path = str(path.resolve())
     review.passages = [
-        Passage(review.id, number, text)
+        Passage(review.id, number, text, page_kind(text))
         for number, text in enumerate(report.pages, start=1)
         if text.strip()
     ]
@@ -156,6 +157,7 @@ def iter_corpus(
     progress: Callable[[int, int, str], None] | None = None,
     pdf_cache: Path | None = None,
     only: Collection[str] | None = None,
+    fetched: Mapping[str, Path] | None = None,
 ) -> Iterator[Review | Skipped]:
     """Yield a Review for each readable page or report in folder, a Skipped for each file that is not.
 
@@ -168,6 +170,8 @@ def iter_corpus(
     in pdf_cache. A review past a limit of corpus/limits.py is cut, with a Skipped saying what
     was dropped. only (file names), when given, limits the reading to those files; the
     manifest and the folder's other entries are still judged, as `index --update` needs.
+    fetched ({manifest file name: PDF}, from corpus/fetch.py) are reports read as if that
+    file were in the folder; their reviews keep the manifest's pdf_url as their link.
     """
     links, skipped = read_manifest(folder)
     yield from skipped
@@ -178,6 +182,9 @@ def iter_corpus(
         files = [p for p in files if p.name in wanted]
     pages = [p for p in files if p.suffix.lower() in PAGE_SUFFIXES]
     pdfs = [p for p in files if p.suffix.lower() == PDF_SUFFIX]
+    # A fetched copy's own name means nothing: the row that named it says whose it is.
+    fetched_rows = {path: name for name, path in (fetched or {}).items()}
+    pdfs += list(fetched_rows)
     for p in files:
         if p.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX):
             yield Skipped(p.name, f"not a review page or report ({p.suffix or 'no extension'})")
@@ -205,18 +212,21 @@ def iter_corpus(
     cache = pdf_cache or Path(tempfile.gettempdir()) / "dhr-search-pdf-cache"
     owners = pdf_owners(links)
     for path, result in extract_many(pdfs, cache):
+        row = fetched_rows.get(path)
+        own = Path(row).stem if row else path.stem
+        entry = links.get(row or path.name) or links.get(own) or {}
+        shown = entry.get("pdf_url", "") if row else path.name  # a fetched one by its URL
         done += 1
         if progress:
-            progress(done, total, path.name)
-        review, name = by_stem.pop(owners.get(path.name, path.stem), (None, path.name))
+            progress(done, total, shown)
+        review, name = by_stem.pop(own if row else owners.get(path.name, own), (None, shown))
         if isinstance(result, PdfError):
-            yield Skipped(path.name, result.reason)
+            yield Skipped(shown, result.reason)
             if review is not None:
                 yield from _limited(review, name)  # the page still stands without its report
             continue
         if review is None:
-            review = _review_from_pdf(path.stem, result)
-            entry = links.get(path.name) or links.get(path.stem) or {}
+            review = _review_from_pdf(own, result)
             review.pdf_url = entry.get("pdf_url", "")
             review.source_url = entry.get("source_url", "")
         yield from _limited(_attach_pdf(review, result, path), name)

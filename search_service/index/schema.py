@@ -18,7 +18,8 @@ from search_service.model import Recommendation, Review
 # Bump when the schema or analysis changes: an index of another version must be rebuilt.
 # 5: the analyzers moved to search_service.analysis (the pickled schema names their modules).
 # 6: a recommendation's source (summary page, report table or report list) is stored.
-# 7: a recommendation's themes, and a review's DHRD link (on its summary), are stored.
+# 7: a recommendation's themes, a report page's kind, and a review's DHRD link (on its
+#    summary), are stored.
 SCHEMA_VERSION = 7
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
@@ -42,6 +43,7 @@ def build_schema() -> fields.Schema:
         page=fields.STORED(),
         source=fields.STORED(),
         themes=fields.STORED(),
+        kind=fields.STORED(),  # a report page's kind: text, contents, glossary or index
         # On summaries only: the review's DHRD link and case characteristics (facets read it
         # there for every document of the review, so each document does not repeat it).
         dhrd=fields.STORED(),
@@ -136,6 +138,7 @@ def review_documents(review: Review) -> Iterator[dict]:
             "doc_id": f"{review.id}#page-{passage.page}",
             "type": "passage",
             "page": passage.page,
+            "kind": passage.kind,
             "text": passage.text,
             "text_shingles": passage.text,
             "spell": passage.text,

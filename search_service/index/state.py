@@ -153,6 +153,8 @@ class VersionState:
     neighbours: Once[Neighbours] = field(default_factory=Once)
     # Each theme's counts for /themes (search/themes_overview.py), built once.
     themes: Once[list] = field(default_factory=Once)
+    # The recurring-lesson groups of its recommendations (search/lessons_view.py), built once.
+    lessons: Once = field(default_factory=Once)
 
     def follow(self, previous: VersionState | None, segment_ids: set) -> None:
         """Take over what the previous version's state can lend this one (see each field)."""

@@ -26,8 +26,6 @@ class Facet:
     stored: str
     label: str
     multi: bool = False
-    # Agency, CSP and similar counts count recommendations; the type facet counts every hit.
-    recommendations_only: bool = True
     # How a value is shown, where that differs from the value itself.
     value_labels: tuple[tuple[str, str], ...] = ()
     # The same for every document of a review, read from its summary's stored `stored`
@@ -50,7 +48,6 @@ FACETS: dict[str, Facet] = {
             "type",
             "type",
             "Type of text",
-            recommendations_only=False,
             value_labels=(
                 ("recommendation", "Recommendations"),
                 ("summary", "Review summaries"),
@@ -70,7 +67,6 @@ FACETS: dict[str, Facet] = {
                 "dhrd",
                 c.label,
                 multi=True,
-                recommendations_only=False,
                 per_review=True,
                 order=c.values,
                 group="case",

@@ -35,6 +35,8 @@ class FacetTable:
         self.year_of_death: list[int | None] = [None] * size
         self.published: list[int | None] = [None] * size  # year * 100 + month, for sorting
         self.has_text = [False] * size
+        # Report pages that only list words found elsewhere (contents, glossary, index).
+        self.listing = [False] * size
         # review id -> its DHRD incident id, from its summary (linked reviews only).
         self.incident: dict[str, str] = dict(previous.incident) if previous is not None else {}
         # One object per distinct value (and per distinct tuple): counting hashes and compares
@@ -56,17 +58,13 @@ class FacetTable:
                 for d, stored in leaf.iter_docs():
                     self._fill(offset + d, stored)
         self.live = [d for d in range(size) if self.type[d] is not None]
+        self.listed = frozenset(d for d in self.live if self.listing[d])
         self._spread_per_review()
         self.is_rec = [t == "recommendation" for t in self.type]
-        # What each facet counts per document: its values, or none for the kinds of text
-        # it does not count (agency, CSP... count recommendations), so counting needs no
-        # per-document test.
-        self.counted = {
-            name: [v if rec else () for v, rec in zip(self.values[name], self.is_rec, strict=True)]
-            if facet.recommendations_only
-            else self.values[name]
-            for name, facet in FACETS.items()
-        }
+        # Every facet counts every kind of text the results hold, so a value's count is the
+        # number of results choosing it gives (an agency's are recommendations: only they
+        # have addressees).
+        self.counted = self.values
         # The single-valued facets' values together, one object per distinct combination
         # (~300 at 10x: a CSP has one region): one counting pass serves all three.
         self.together = [
@@ -78,6 +76,8 @@ class FacetTable:
         self.coded = {name: _coded(self.counted[name]) for name in FACETS}
         self.together_coded = _coded(self.together)
         self._full: dict[str, Counter] | None = None  # full_counts(), once
+        # Other sums over the whole version, each computed once (search/trends.py's).
+        self.memo: dict = {}
 
     def full_counts(self) -> dict[str, Counter]:
         """Every facet's counts over the whole version (matching everything), computed once."""
@@ -112,12 +112,13 @@ class FacetTable:
         year = stored.get("published_year")
         self.published[docnum] = year * 100 + (stored.get("published_month") or 0) if year else None
         self.has_text[docnum] = bool(stored.get("text"))
+        self.listing[docnum] = stored.get("kind") not in (None, "text")
 
     def _copy(self, previous: FacetTable, start: int, offset: int, count: int) -> None:
         end = start + count
         for name in FACETS:
             self.values[name][offset : offset + count] = previous.values[name][start:end]
-        for attr in ("type", "review_id", "year_of_death", "published", "has_text"):
+        for attr in ("type", "review_id", "year_of_death", "published", "has_text", "listing"):
             getattr(self, attr)[offset : offset + count] = getattr(previous, attr)[start:end]
 
     def _clear(self, docnum: int) -> None:
@@ -128,6 +129,7 @@ class FacetTable:
         self.year_of_death[docnum] = None
         self.published[docnum] = None
         self.has_text[docnum] = False
+        self.listing[docnum] = False
 
     def case(self, d: int) -> dict:
         """The DHRD characteristics of document d's review ({} when it is not linked)."""

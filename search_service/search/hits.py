@@ -6,12 +6,13 @@ import re
 
 from search_service.analysis.themes import LABELS as THEME_LABELS
 from search_service.corpus.dhrd_values import CHARACTERISTICS, CITATION, FALSE_MEANS
-from search_service.links import absolute, report_url, review_url
+from search_service.links import absolute, report_url, review_url, similar_url
 from search_service.model import format_month_year
 from search_service.search.highlight import MarkTerms, snippet
 
 EXPORT_COLUMNS = (
     "review_id",
+    "title",
     "csp",
     "region",
     "published",
@@ -25,10 +26,16 @@ EXPORT_COLUMNS = (
     "sectors",
     "pdf_url",
     "review_url",
+    "source_url",
+    "synthetic",
     "themes",
     "dhrd_incident",
     *(c.name for c in CHARACTERISTICS),
 )
+
+
+# The CSV says on every row what search it holds and when, so it stays a plain table.
+CSV_EXPORT_COLUMNS = (*EXPORT_COLUMNS, "query", "exported_on")
 
 
 def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
@@ -56,8 +63,11 @@ def hit_dict(stored: dict, highlighted: str | None = None) -> dict:
         ),
         "synthetic": bool(stored.get("synthetic")),
     }
+    if kind == "passage":
+        hit["kind"] = stored.get("kind") or "text"
     if rec:
         hit["number"] = stored.get("number")
+        hit["similar_url"] = similar_url(stored.get("review_id", ""), stored.get("number"))
         hit["source"] = stored.get("source") or "page"
         hit["themes"] = list(stored.get("themes") or [])
     return hit
@@ -144,6 +154,7 @@ def export_row(stored: dict, base: str, case: dict | None = None) -> dict:
     case = case or {}
     return {
         "review_id": hit["review_id"],
+        "title": hit["title"],
         "csp": hit["csp"],
         "region": hit["region"],
         "published": hit["published"],
@@ -157,6 +168,8 @@ def export_row(stored: dict, base: str, case: dict | None = None) -> dict:
         "sectors": hit["sectors"],
         "pdf_url": absolute(base, hit["pdf_url"]),
         "review_url": absolute(base, hit["review_url"]),
+        "source_url": stored.get("source_url", ""),
+        "synthetic": hit["synthetic"],
         "themes": [THEME_LABELS.get(t, t) for t in hit.get("themes", [])],
         "dhrd_incident": case.get("incident"),
         **{c.name: list(case.get(c.name, ())) for c in CHARACTERISTICS},

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import islice
 
 from whoosh import query as wq
 
+from search_service.analysis.filters import text_analyzer
 from search_service.index.reader import IndexHandle
 from search_service.search.execute import match
 from search_service.search.facets import facet_table
 from search_service.search.highlight import MarkTerms
 from search_service.search.hits import review_dict, shown_hit
+from search_service.search.lessons_view import attach_notes
 from search_service.search.limits import Deadline, Limits
 from search_service.search.ranking import top
 
@@ -20,13 +23,38 @@ MAX_SOURCE_RECOMMENDATIONS = 200
 CASE_WORDS = frozenset(
     {"adult", "victim", "perpetr", "child", "famili", "mr", "ms", "mrs", "subject"}
 )
+# Words every review's recommendations use, whatever they ask: they would make every review
+# look like every other (analysed forms, stemmed as the index stems them).
+BOILERPLATE_WORDS = (
+    "should ensure review recommendation recommend partnership community safety council "
+    "agency agencies domestic homicide abuse violence board consider action plan develop "
+    "assurance assure provide local area borough city county service services"
+)
+
+
+@lru_cache(maxsize=1)
+def _boilerplate() -> frozenset[str]:
+    # The index's own analyzer: the words as its documents hold them.
+    return frozenset(t.text for t in text_analyzer()(BOILERPLATE_WORDS))
 
 
 def get_review(handle: IndexHandle, review_id: str) -> dict | None:
     """One review with its summary, recommendations (in order) and page count, or None."""
     searcher = handle.searcher()
-    docs = [handle.stored_fields(d) for d in searcher.document_numbers(review_id=review_id)]
-    return review_dict(review_id, docs) if docs else None
+    docnums = list(searcher.document_numbers(review_id=review_id))
+    docs = [handle.stored_fields(d) for d in docnums]
+    if not docs:
+        return None
+    review = review_dict(review_id, docs)
+    # "Also recommended in N other reviews": each recommendation's lesson group.
+    by_number = {
+        doc.get("number"): d
+        for d, doc in zip(docnums, docs, strict=True)
+        if doc.get("type") == "recommendation"
+    }
+    recs = review["recommendations"]
+    attach_notes(handle, recs, [by_number[r["number"]] for r in recs], wait=True)
+    return review
 
 
 def report_path(handle: IndexHandle, review_id: str) -> str | None:
@@ -86,10 +114,15 @@ def similar_recommendations(
         return []
     # Reviews name people by pseudonym ("Adult A", "the victim"): such words say nothing
     # about the lesson drawn, so they are not what makes two recommendations alike.
+    # Nor do the CSP's own name ("Bolton") and the words of every recommendation ("should",
+    # "Partnership"): the lesson is in the rest.
+    analyzer = searcher.schema["text"].analyzer
+    csp = handle.stored_fields(docnums[0]).get("csp", "")
+    ignored = CASE_WORDS | _boilerplate() | {t.text for t in analyzer(csp)}
     terms = [
         (word, weight)
-        for word, weight in searcher.key_terms(docnums, "text", numterms=24)
-        if word not in CASE_WORDS and len(word) > 1
+        for word, weight in searcher.key_terms(docnums, "text", numterms=32)
+        if word not in ignored and len(word) > 1
     ][:12]
     if not terms:
         return []
@@ -102,7 +135,6 @@ def similar_recommendations(
         return table.type[d] == "recommendation" and table.review_id[d] != review_id
 
     marks = MarkTerms(words={word for word, _ in terms})
-    analyzer = searcher.schema["text"].analyzer
     hits: list[dict] = []
     per_review: dict[str, int] = {}
     for d in top(matched, scores, other_recommendation, limit * 4):

@@ -19,6 +19,7 @@ from search_service.search.execute import match
 from search_service.search.facets import FacetTable, count_facets, facet_table, filter_test
 from search_service.search.highlight import MarkTerms, terms_to_mark
 from search_service.search.hits import export_row, group_dict, shown_hit
+from search_service.search.lessons_view import attach_notes
 from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits, cap_expansions
 from search_service.search.parse import ParsedQuery, parse_query
 from search_service.search.ranking import ranked, top
@@ -81,7 +82,9 @@ class Matches:
         if marks is None:
             marks = terms_to_mark(self.parsed.query, self.searcher.reader())
         analyzer = self.searcher.schema["text"].analyzer
-        return [shown_hit(self.handle.stored_fields(d), analyzer, marks) for d in docnums]
+        hits = [shown_hit(self.handle.stored_fields(d), analyzer, marks) for d in docnums]
+        attach_notes(self.handle, hits, docnums, wait=False)
+        return hits
 
 
 def _sorted_docnums(table: FacetTable, kept: list[int], sort: str) -> list[int]:
@@ -113,9 +116,24 @@ def _find(m: Matches, req: SearchRequest) -> None:
         m.matched, m.scores = [d for d in table.live if table.has_text[d]], []
     else:
         m.matched, m.scores = match(m.searcher, m.state, m.parsed.query, m.deadline)
+        if table.listed:
+            m.scores = _demoted(table.listed, m.matched, m.scores)
     # Without a type filter every kind of hit is shown; the type facet narrows.
     m.keep = filter_test(table, req)
     m.kept = m.matched if m.keep is None else [d for d in m.matched if m.keep(d)]
+
+
+# A contents page, glossary or index matches by listing a word: its score is cut to this
+# share, so it ranks after every recommendation or page of prose that uses the word (BM25F
+# scores here are about 0.1 to 50), and listing pages keep their order among themselves.
+LISTING_WEIGHT = 1e-4
+
+
+def _demoted(listed: frozenset[int], matched: list[int], scores: list[float]) -> list[float]:
+    """Scores with those of listing pages (contents, glossary, index) cut to LISTING_WEIGHT."""
+    if not listed.intersection(matched):
+        return scores
+    return [s * LISTING_WEIGHT if d in listed else s for d, s in zip(matched, scores, strict=True)]
 
 
 def match_request(handle: IndexHandle, req: SearchRequest, limits: Limits) -> Matches:

@@ -8,6 +8,7 @@ from search_service.index.state import BYTES_PER_POSTING, VersionState
 from search_service.search.execute import match
 from search_service.search.facets import facet_table
 from search_service.search.highlight import warm_words
+from search_service.search.lessons_view import build_lessons
 from search_service.search.parse import DEFAULT_FIELDS, parse_query
 from search_service.search.postings import Segment, decode_scores
 from search_service.search.ranking import FastBM25F, field_lengths
@@ -34,6 +35,9 @@ def warm_state(searcher, state: VersionState) -> None:
     if SPELL_FIELD in searcher.schema.names():
         words = [*near.df, *(w.capitalize() for w in near.df)]
         warm_words(searcher.schema["text"].analyzer, words)
+    # Last, the slowest: the recurring-lesson groups (review pages and hits show them).
+    table = facet_table(state, searcher)
+    state.lessons.get(lambda: build_lessons(searcher, table))
 
 
 def warm_vocabulary(searcher, state: VersionState) -> int:

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import PathConverter
 
 from search_service import config
 from search_service.analysis.themes import LABELS as THEME_LABELS
 from search_service.index.versions import IndexMissingError
+from search_service.links import BACK_PATHS, safe_back, with_back
 from search_service.model import SOURCES
 from search_service.search.limits import Limits
 from search_service.search.service import open_index
-from search_service.web import routes, security, themes
+from search_service.web import (
+    citations,
+    feeds,
+    lessons,
+    reviews_list,
+    routes,
+    security,
+    themes,
+    trends_view,
+)
 from search_service.web.fast_api import FastSearchApi
+
+
+def back_link(url: str) -> str:
+    """A link to a review from a search page, carrying that page as where to come back to."""
+    here = request.full_path if request.path in BACK_PATHS else None
+    return with_back(url, safe_back(here))
 
 
 def build_app(test_config: dict | None = None) -> Flask:
@@ -35,6 +51,7 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.jinja_env.globals["source_labels"] = SOURCES
     app.jinja_env.globals["theme_labels"] = THEME_LABELS
+    app.jinja_env.filters["back_link"] = back_link
     app.extensions["dhr_index"] = open_index(Path(app.config["INDEX_DIR"]))
     app.extensions["dhr_limits"] = Limits.from_config(app.config)
     security.init_app(app)
@@ -46,6 +63,11 @@ def build_app(test_config: dict | None = None) -> Flask:
     app.url_map.merge_slashes = False
     app.register_blueprint(routes.bp)
     app.register_blueprint(themes.bp)
+    app.register_blueprint(citations.bp)
+    app.register_blueprint(trends_view.bp)
+    app.register_blueprint(lessons.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(reviews_list.bp)
     app.register_error_handler(HTTPException, routes.render_error)
     app.register_error_handler(IndexMissingError, routes.index_missing)
     app.register_error_handler(Exception, routes.unexpected)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from search_service.search.facets import FACETS, HIT_TYPES
+from search_service.search.parse import MAX_QUERY_CHARS
 from search_service.search.request import (
     FACET_SIZE,
     GROUPS,
@@ -74,3 +76,40 @@ def _facet_size(args: Mapping[str, str]) -> int | None:
     if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
         raise BadRequest(f"'facet_size' must be a whole number from 1, or max, not {raw[:40]!r}.")
     return int(raw)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """What is wrong with one field of the search form; field is the input's id."""
+
+    field: str
+    message: str
+
+
+_YEAR_LABELS = {"year_from": "From", "year_to": "To"}
+
+
+def search_errors(args: Mapping[str, str]) -> list[FieldError]:
+    """The search form's mistakes, each said as GOV.UK error messages say them, by field."""
+    errors = []
+    q = args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        errors.append(
+            FieldError(
+                "q", f"Search must be {MAX_QUERY_CHARS:,} characters or fewer (it has {len(q):,})"
+            )
+        )
+    years = {}
+    for name, label in _YEAR_LABELS.items():
+        raw = args.get(name, "").strip()
+        if not raw:
+            continue
+        if raw.isascii() and raw.isdigit() and len(raw) == 4:
+            years[name] = int(raw)
+        else:
+            errors.append(FieldError(name, f"{label} year must be a year of 4 digits, like 2019"))
+    if len(years) == 2 and years["year_from"] > years["year_to"]:
+        errors.append(
+            FieldError("year_from", "From year must be the same as or before the to year")
+        )
+    return errors

@@ -6,10 +6,15 @@ OpenAPI 3.1 schemas are JSON Schema 2020-12, so the tests validate real response
 from __future__ import annotations
 
 from search_service.search.facets import FACETS, HIT_TYPES
-from search_service.search.hits import EXPORT_COLUMNS
+from search_service.search.hits import CSV_EXPORT_COLUMNS
+from search_service.search.library import (
+    LIST_MAX_PAGE,
+    LIST_MAX_PER_PAGE,
+    LIST_PER_PAGE,
+    LIST_SORTS,
+)
 from search_service.search.request import FACET_SIZE, GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
 from search_service.web.schemas import (
-    DHRD_LINK,
     ERROR,
     EXPORT,
     EXPORT_ROW,
@@ -17,14 +22,20 @@ from search_service.web.schemas import (
     GROUP,
     HEALTH,
     HIT,
+    LISTED_REVIEW,
     REVIEW,
+    REVIEW_LIST,
     SEARCH,
     SIMILAR,
     STRING,
-    THEMES,
+    STRINGS,
     TREND,
     ref,
 )
+from search_service.web.schemas_library import DHRD_LINK, LESSON, LESSONS, THEMES
+
+# What /api/lessons filters by (search/lessons_view.py applies them as the search does).
+LESSON_FILTERS = ("sector", "region", "theme", "csp", "year_from", "year_to", "year_field")
 
 
 def _param(name: str, description: str, schema: dict, where: str = "query", **extra) -> dict:
@@ -55,6 +66,43 @@ def _search_params() -> list[dict]:
             {"enum": list(YEAR_FIELDS), "default": YEAR_FIELDS[0]},
         ),
         _param("sort", "order of results", {"enum": list(SORTS), "default": SORTS[0]}),
+    ]
+
+
+def _list_params() -> list[dict]:
+    """The parameters of /api/reviews (and /reviews)."""
+    year = {"type": "integer", "minimum": 1000, "maximum": 9999}
+    repeat = {"style": "form", "explode": True}
+    return [
+        _param("region", "keep reviews of these regions (repeatable)", STRINGS, **repeat),
+        _param("csp", "keep reviews of these CSPs (repeatable)", STRINGS, **repeat),
+        _param("year_from", "earliest year (inclusive)", year),
+        _param("year_to", "latest year (inclusive; not before year_from)", year),
+        _param(
+            "year_field",
+            "which year the range reads: of death or of publication",
+            {"enum": list(YEAR_FIELDS), "default": YEAR_FIELDS[0]},
+        ),
+        _param(
+            "sort",
+            "newest or oldest published (undated last), title, or CSP (then newest)",
+            {"enum": list(LIST_SORTS), "default": LIST_SORTS[0]},
+        ),
+        _param(
+            "page",
+            "page of reviews (past the last: none listed)",
+            {"type": "integer", "minimum": 1, "maximum": LIST_MAX_PAGE, "default": 1},
+        ),
+        _param(
+            "per_page",
+            "reviews per page",
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": LIST_MAX_PER_PAGE,
+                "default": LIST_PER_PAGE,
+            },
+        ),
     ]
 
 
@@ -127,7 +175,8 @@ def openapi_document() -> dict:
                                 "text/csv": {
                                     "schema": {
                                         **STRING,
-                                        "description": "header row: " + ",".join(EXPORT_COLUMNS),
+                                        "description": "header row: "
+                                        + ",".join(CSV_EXPORT_COLUMNS),
                                     }
                                 },
                             },
@@ -143,10 +192,36 @@ def openapi_document() -> dict:
                     "responses": {"200": _ok("Trend", "counts per year"), **_errors(400, 503)},
                 }
             },
+            "/api/lessons": {
+                "get": {
+                    "summary": "Lessons drawn in two reviews or more, most repeated first",
+                    "parameters": [p for p in _search_params() if p["name"] in LESSON_FILTERS],
+                    "responses": {"200": _ok("Lessons", "the lessons"), **_errors(400, 503)},
+                }
+            },
+            "/api/lessons/{lesson_id}": {
+                "get": {
+                    "summary": "One recurring lesson with every recommendation in it",
+                    "parameters": [
+                        _param("lesson_id", "a lesson's id", STRING, where="path", required=True)
+                    ],
+                    "responses": {"200": _ok("Lesson", "the lesson"), **_errors(404, 503)},
+                }
+            },
             "/api/themes": {
                 "get": {
                     "summary": "Every theme with its recommendations, reviews, sectors and years",
                     "responses": {"200": _ok("Themes", "the themes"), **_errors(503)},
+                }
+            },
+            "/api/reviews": {
+                "get": {
+                    "summary": "Every review in the library, sorted, filtered and paged",
+                    "parameters": _list_params(),
+                    "responses": {
+                        "200": _ok("ReviewList", "one page of reviews"),
+                        **_errors(400, 503),
+                    },
                 }
             },
             "/api/reviews/{review_id}": {
@@ -194,9 +269,13 @@ def openapi_document() -> dict:
                 "ReviewGroup": GROUP,
                 "SearchResponse": SEARCH,
                 "Review": REVIEW,
+                "ListedReview": LISTED_REVIEW,
+                "ReviewList": REVIEW_LIST,
                 "Similar": SIMILAR,
                 "Trend": TREND,
                 "Themes": THEMES,
+                "Lesson": LESSON,
+                "Lessons": LESSONS,
                 "DhrdLink": DHRD_LINK,
                 "ExportRow": EXPORT_ROW,
                 "Export": EXPORT,

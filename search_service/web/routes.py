@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -18,7 +19,6 @@ from flask import (
     send_file,
     url_for,
 )
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import (
     BadRequest,
@@ -29,55 +29,47 @@ from werkzeug.exceptions import (
 )
 
 from search_service.corpus.dhrd_values import CITATION, FALSE_MEANS
-from search_service.index.reader import IndexHandle
 from search_service.index.versions import IndexMissingError
-from search_service.search.facet_registry import PER_REVIEW
+from search_service.links import safe_back
 from search_service.search.facets import FACETS
-from search_service.search.hits import EXPORT_COLUMNS
-from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits
-from search_service.search.request import QueryError, SearchRequest
+from search_service.search.hits import CSV_EXPORT_COLUMNS, EXPORT_COLUMNS
+from search_service.search.limits import PARTIAL_NOTE, Deadline
+from search_service.search.overview import library_overview
+from search_service.search.request import QueryError
 from search_service.search.reviews import (
-    get_review,
     health,
     report_path,
     similar_recommendations,
 )
-from search_service.search.service import export, group_by_review, reviews_per_year, run_search
+from search_service.search.service import export, group_by_review, run_search
 from search_service.web import export as exports
-from search_service.web.arguments import choice, int_arg, search_request
-from search_service.web.charts import YEAR_FIELD_LABELS, render_svg
+from search_service.web.arguments import (
+    FieldError,
+    choice,
+    int_arg,
+    search_errors,
+)
+from search_service.web.citations import citation, citation_text
+from search_service.web.context import demo, handle, limits, request_from, review_or_404
 from search_service.web.openapi import openapi_document
-from search_service.web.page import CASE_NOTE, add_page_furniture, chips
+from search_service.web.page import add_page_furniture, error_page_data
 from search_service.web.review_page import recommendation_pages, similar_to_whole_review
-from search_service.web.urls import request_params, toggle_urls, url_with, view_links
+from search_service.web.urls import request_params, toggle_urls, url_with
 
 bp = Blueprint("web", __name__)
-
-
-def handle() -> IndexHandle:
-    """The app's shared index handle."""
-    return current_app.extensions["dhr_index"]
-
-
-def limits() -> Limits:
-    """The per-query limits the app's settings give (read once, by the app factory)."""
-    return current_app.extensions["dhr_limits"]
-
-
-def request_from(args: MultiDict) -> SearchRequest:
-    """The SearchRequest the arguments ask for, with the app's default page size."""
-    return search_request(args, current_app.config["DEFAULT_PER_PAGE"])
-
-
-def demo() -> bool:
-    """Whether the corpus served holds synthetic reviews (the page then says so)."""
-    return handle().meta.get("synthetic_reviews", 0) > 0
 
 
 def search_data(path: str = "/search", page: bool = True, args: MultiDict | None = None) -> dict:
     """Run the search the request asks for (its args, or these), with the URLs to move between
     its states; with page, also what only the HTML page shows (chips, paging links, views)."""
-    req = request_from(request.args if args is None else args)
+    args = request.args if args is None else args
+    req = request_from(args)
+    # "Find an agency" (a facet's own search box, for lists of hundreds): every value is
+    # counted so the one typed can be found, then the page lists the ones that match.
+    finds = {n: args.get(f"find_{n}", "").strip()[:100] for n in FACETS} if page else {}
+    finds = {n: text for n, text in finds.items() if text}
+    if finds:
+        req = dataclasses.replace(req, facet_size=None)
     view = group_by_review if req.group == "review" else run_search
     try:
         data = view(handle(), req, limits())
@@ -102,7 +94,10 @@ def search_data(path: str = "/search", page: bool = True, args: MultiDict | None
         )
     g.search_total = data["total"]  # for the access log
     if page:
-        add_page_furniture(data, req, path, demo())
+        add_page_furniture(data, req, path, demo(), finds)
+        blank = not req.q and not any(req.filters.values()) and req.year_from is req.year_to is None
+        # Nothing asked yet: what the library holds, not every text by "best match".
+        data["overview"] = library_overview(handle()) if blank and req.page == 1 else None
     return data
 
 
@@ -114,8 +109,15 @@ def home():
 
 @bp.route("/search")
 def search_page():
-    """Search results as HTML."""
-    return render_template("search.html", **search_data("/search"))
+    """Search results as HTML; a form with mistakes comes back with them said, as typed."""
+    errors = search_errors(request.args)
+    if not errors:
+        try:
+            return render_template("search.html", **search_data("/search"))
+        except BadRequest as exc:
+            errors = [FieldError("q", exc.description)]
+    data = error_page_data(request.args, errors, demo())
+    return render_template("search.html", **data), 400
 
 
 @bp.route("/api/search")
@@ -129,7 +131,7 @@ def search_api():
 @bp.route("/reviews/<review_id>")
 def review_page(review_id: str):
     """One review: metadata, summary, its recommendations (paged) and similar ones elsewhere."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
     recommendations = review["recommendations"]
     # ?similar=N shows what reads like recommendation N; without it, like the whole review.
     number = request.args.get("similar", "").strip() or None
@@ -155,13 +157,29 @@ def review_page(review_id: str):
         similar_whole=whole,
         similar_partial=deadline.hit,
         partial_note=PARTIAL_NOTE,
+        back_url=safe_back(request.args.get("back")),
+        citations=_citations(review, recs.shown),
     )
+
+
+def _citations(review: dict, recommendations: list[dict]) -> dict[str, dict]:
+    """Each shown recommendation's citation: the text, and its RIS and BibTeX files."""
+    base, today = current_app.config["BASE_URL"], dt.date.today()
+    out = {}
+    for rec in recommendations:
+        number = rec.get("number")
+        files = (
+            f"/reviews/{quote(review['id'], safe='')}/recommendations/{quote(str(number), safe='')}"
+        )
+        c = citation(review, rec, base, today)
+        out[number] = {"text": citation_text(c), "ris": f"{files}.ris", "bib": f"{files}.bib", **c}
+    return out
 
 
 @bp.route("/api/reviews/<review_id>")
 def review_api(review_id: str):
     """One review as JSON."""
-    return jsonify(_review_or_404(review_id))
+    return jsonify(review_or_404(review_id))
 
 
 @bp.route("/reports/<review_id>.pdf")
@@ -175,17 +193,10 @@ def report_pdf(review_id: str):
     )
 
 
-def _review_or_404(review_id: str) -> dict:
-    review = get_review(handle(), review_id)
-    if review is None:
-        raise NotFound(f"There is no review with the id {review_id!r}.")
-    return review
-
-
 @bp.route("/api/reviews/<review_id>/similar")
 def similar_api(review_id: str):
     """Recommendations in other reviews like this review's (or its recommendation `number`)."""
-    review = _review_or_404(review_id)
+    review = review_or_404(review_id)
     number = request.args.get("number", "").strip() or None
     if number is not None and not any(r.get("number") == number for r in review["recommendations"]):
         raise NotFound(f"Review {review_id!r} has no recommendation {number[:40]!r}.")
@@ -196,55 +207,6 @@ def similar_api(review_id: str):
     return jsonify(data)
 
 
-def trend_data() -> tuple[SearchRequest, dict]:
-    """The request and its matching reviews per year."""
-    req = request_from(request.args)
-    try:
-        return req, reviews_per_year(handle(), req, limits())
-    except QueryError as exc:
-        raise BadRequest(str(exc)) from None
-
-
-def _trend_title(req: SearchRequest) -> str:
-    label = YEAR_FIELD_LABELS[req.year_field]
-    about = f"for “{req.q}”" if req.q else "for every review"
-    return f"Matching reviews by {label} {about}"
-
-
-@bp.route("/trends")
-def trends_page():
-    """Matching reviews per year as an SVG bar chart with the same numbers as a table."""
-    req, data = trend_data()
-    title = _trend_title(req)
-    svg = Markup(render_svg(data["years"], title, req.year_field))  # every text inside is escaped
-    return render_template(
-        "trends.html",
-        req=req,
-        trend=data,
-        title=title,
-        svg=svg,
-        views=view_links(req, "/trends"),
-        year_label=YEAR_FIELD_LABELS[req.year_field],
-        chips=chips(req, "/trends"),
-        case_note=CASE_NOTE if any(req.chosen(name) for name in PER_REVIEW) else "",
-        demo=demo(),
-    )
-
-
-@bp.route("/trends.svg")
-def trends_svg():
-    """The chart alone, as an SVG file people can put in a report."""
-    req, data = trend_data()
-    svg = render_svg(data["years"], _trend_title(req), req.year_field)
-    return Response(svg, mimetype="image/svg+xml")
-
-
-@bp.route("/api/trends")
-def trends_api():
-    """Matching reviews per year as JSON."""
-    return jsonify(trend_data()[1])
-
-
 def _export_response(fmt: str) -> Response:
     req = request_from(request.args)
     try:
@@ -252,7 +214,10 @@ def _export_response(fmt: str) -> Response:
     except QueryError as exc:
         raise BadRequest(str(exc)) from None
     if fmt == "csv":
-        body = exports.csv_pieces(EXPORT_COLUMNS, result.rows)
+        # A plain table that still says what it is: the search and the day on every row.
+        today = dt.date.today().isoformat()
+        rows = ({**row, "query": req.q, "exported_on": today} for row in result.rows)
+        body = exports.csv_pieces(CSV_EXPORT_COLUMNS, rows)
         mimetype = "text/csv"
     else:
         header = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from search_service.search.facet_registry import PER_REVIEW
 from search_service.search.facets import FACETS, HIT_TYPES
+from search_service.search.library import LIST_MAX_PER_PAGE, LIST_SORTS
 from search_service.search.request import GROUPS, MAX_PER_PAGE, SORTS, YEAR_FIELDS
 
 PER_REVIEW_FACETS = list(PER_REVIEW)
@@ -52,6 +53,27 @@ HIT = obj(
         "themes": {
             **STRINGS,
             "description": "recommendations only: theme ids (GET /api/themes lists them)",
+        },
+        "similar_url": {**STRING, "description": "recommendations only: those like it"},
+        "lesson": {
+            "description": "recommendations only, once the version's lessons are grouped: the "
+            "recurring lesson it belongs to (GET /api/lessons/{id}), or null",
+            "oneOf": [
+                {"type": "null"},
+                obj(
+                    {
+                        "group": STRING,
+                        "other_reviews": {"type": "integer", "minimum": 0},
+                        "first_year": INT_OR_NULL,
+                        "url": STRING,
+                    }
+                ),
+            ],
+        },
+        "kind": {
+            "enum": ["text", "contents", "glossary", "index"],
+            "description": "report pages only: a contents page, glossary or index lists words "
+            "found elsewhere and ranks below the report's other pages",
         },
         "source": {
             "enum": ["page", "table", "list"],
@@ -178,53 +200,6 @@ REVIEW = obj(
     }
 )
 
-DHRD_LINK = obj(
-    {
-        "status": {
-            **STRING,
-            "description": "linked, no match, ambiguous: N incidents, synthetic, outside "
-            "coverage, no published date, no year of death, no CSP",
-        },
-        "explanation": {**STRING, "description": "how the review was linked, or why not"},
-        "incident": {"type": ["string", "null"], "description": "the DHRD incident id"},
-        "death": {"type": ["string", "null"]},
-        "characteristics": {
-            "type": "array",
-            "items": obj({"name": {"enum": PER_REVIEW_FACETS}, "label": STRING, "values": STRINGS}),
-        },
-        "citation": STRING,
-        "false_means": STRING,
-    }
-)
-
-THEMES = obj(
-    {
-        "themes": {
-            "type": "array",
-            "items": obj(
-                {
-                    "id": STRING,
-                    "label": STRING,
-                    "recommendations": {"type": "integer", "minimum": 0},
-                    "reviews": {"type": "integer", "minimum": 0},
-                    "sectors": {
-                        "type": "array",
-                        "items": obj({"sector": STRING, "recommendations": {"type": "integer"}}),
-                    },
-                    "years": {
-                        "type": "array",
-                        "items": obj(
-                            {"year": {"type": "integer"}, "recommendations": {"type": "integer"}}
-                        ),
-                    },
-                    "search_url": STRING,
-                    "trends_url": STRING,
-                }
-            ),
-        },
-        "rules_file": STRING,
-    }
-)
 
 SIMILAR = obj(
     {
@@ -242,9 +217,23 @@ TREND = obj(
         "years": {
             "type": "array",
             "items": obj(
-                {"year": {"type": "integer"}, "reviews": {"type": "integer", "minimum": 0}}
+                {
+                    "year": {"type": "integer"},
+                    "reviews": {"type": "integer", "minimum": 0},
+                    "recommendations": {"type": "integer", "minimum": 0},
+                    "all_reviews": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "every review in the library that year",
+                    },
+                    "share": {
+                        "type": ["number", "null"],
+                        "description": "matching reviews / all reviews that year",
+                    },
+                }
             ),
         },
+        "count": {"enum": ["reviews", "recommendations"]},
         "unknown": {"type": "integer", "minimum": 0},
         "total_reviews": {"type": "integer", "minimum": 0},
         "notes": STRINGS,
@@ -257,6 +246,7 @@ TREND = obj(
 EXPORT_ROW = obj(
     {
         "review_id": STRING,
+        "title": STRING,
         "csp": STRING,
         "region": STRING,
         "published": STRING,
@@ -270,6 +260,8 @@ EXPORT_ROW = obj(
         "sectors": STRINGS,
         "pdf_url": STRING,
         "review_url": {**STRING, "description": "absolute URL of the text on our review page"},
+        "source_url": STRING,
+        "synthetic": {"type": "boolean"},
         "themes": {**STRINGS, "description": "theme labels (recommendations only)"},
         "dhrd_incident": {"type": ["string", "null"]},
         **{name: STRINGS for name in PER_REVIEW_FACETS},
@@ -288,6 +280,47 @@ EXPORT = obj(
         "columns": STRINGS,
         "dhrd": obj({"citation": STRING, "false_means": STRING}),
         "results": {"type": "array", "items": ref("ExportRow")},
+    }
+)
+
+COUNT = {"type": "integer", "minimum": 0}
+OPTIONS = {"type": "array", "items": obj({"value": STRING, "reviews": COUNT})}
+
+LISTED_REVIEW = obj(
+    {
+        "id": STRING,
+        "title": STRING,
+        "csp": STRING,
+        "region": STRING,
+        "published": {**STRING, "description": "'April 2023', '2023' or ''"},
+        "published_year": INT_OR_NULL,
+        "published_month": {"type": ["integer", "null"], "minimum": 1, "maximum": 12},
+        "year_of_death": INT_OR_NULL,
+        "recommendations": COUNT,
+        "pdf_url": {**STRING, "description": "the report PDF ('' when there is none)"},
+        "review_url": STRING,
+        "synthetic": {"type": "boolean"},
+    }
+)
+
+REVIEW_LIST = obj(
+    {
+        "total": {**COUNT, "description": "reviews that pass the filters"},
+        "total_reviews": {**COUNT, "description": "reviews in the library"},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": LIST_MAX_PER_PAGE},
+        "pages": {"type": "integer", "minimum": 1},
+        "sort": {"enum": list(LIST_SORTS)},
+        "filters": obj({"region": STRINGS, "csp": STRINGS}),
+        "year_from": INT_OR_NULL,
+        "year_to": INT_OR_NULL,
+        "year_field": {"enum": list(YEAR_FIELDS)},
+        "reviews": {"type": "array", "items": ref("ListedReview")},
+        "options": obj(
+            {"region": OPTIONS, "csp": OPTIONS},
+        ),
+        "prev_url": {"type": ["string", "null"]},
+        "next_url": {"type": ["string", "null"]},
     }
 )
 

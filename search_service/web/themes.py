@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 from markupsafe import Markup
 
 from search_service.analysis.themes import RULES_FILE
 from search_service.search.themes_overview import ThemeSummary, theme_overview
 from search_service.web.charts import render_svg
+from search_service.web.context import handle
 from search_service.web.urls import url_with
 
 bp = Blueprint("themes", __name__)
@@ -29,7 +30,7 @@ def _theme_dict(summary: ThemeSummary) -> dict:
 
 def themes_data() -> dict:
     """The one data dict /themes renders and /api/themes returns."""
-    themes = [_theme_dict(s) for s in theme_overview(current_app.extensions["dhr_index"])]
+    themes = [_theme_dict(s) for s in theme_overview(handle())]
     return {"themes": themes, "rules_file": RULES_FILE}
 
 
