@@ -327,6 +327,29 @@ def test_back_to_search_returns_to_the_same_search(page):
     expect(page).to_have_url("/search?q=training&csp=Bolton")
 
 
+def test_a_long_facet_list_narrows_as_you_type_and_without_script_by_its_button(
+    page, browser, base_url
+):
+    page.goto("/search?type=recommendation")
+    items = page.locator("#facet-addressee-list li")
+    total = items.count()
+    assert total > 12, "the corpus has too few agencies to need a find box"
+    page.locator("#find-addressee").fill("probation")
+    visible = [t for t in items.all_inner_texts() if t.strip()]
+    shown = page.locator("#facet-addressee-list li:not([hidden])")
+    assert 0 < shown.count() < total
+    assert all("probation" in t.lower() for t in shown.all_inner_texts())
+    # Without script the Find button asks the server for the matching values.
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    plain = context.new_page()
+    plain.goto("/search?type=recommendation")
+    plain.locator("#find-addressee").fill("probation")
+    plain.get_by_role("button", name="Find addressed to").click()
+    labels = plain.locator("#facet-addressee-list label").all_inner_texts()
+    assert labels and all("probation" in t.lower() for t in labels), visible
+    context.close()
+
+
 def test_case_characteristics_fold_away_until_one_is_chosen(page):
     page.goto("/search?q=training")
     group = page.locator("details#case-characteristics")

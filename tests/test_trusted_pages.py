@@ -261,3 +261,17 @@ def test_trends_count_reviews_or_recommendations_with_the_share_of_all_reviews(c
         y["reviews"] for y in reviews["years"]
     ]
     assert client.get("/trends", query_string={"count": "bogus"}).status_code == 400
+
+
+def test_after_a_spelling_correction_the_count_names_it_and_offers_what_was_typed(client):
+    page = client.get("/search", query_string={"q": "polcie"}).get_data(as_text=True)
+    corrected = re.search(r"results? for <q>([^<]+)</q>", page)
+    assert corrected and corrected.group(1) == "police"
+    typed = re.search(r'Search instead for <a href="([^"]+)">polcie</a>', page)
+    assert typed
+    exact = client.get(typed.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert "0 results for <q>polcie</q>" in exact
+    assert (
+        client.get("/api/search", query_string={"q": "polcie", "correct": "0"}).get_json()["total"]
+        == 0
+    )

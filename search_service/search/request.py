@@ -33,6 +33,8 @@ class SearchRequest:
     per_page: int = 20
     # How many values each facet lists, most frequent first (None: all of them).
     facet_size: int | None = FACET_SIZE
+    # False: search for exactly what was typed, with no results for a near spelling instead.
+    correct: bool = True
 
     def chosen(self, facet: str) -> list[str]:
         """The values chosen for one facet (empty when none)."""

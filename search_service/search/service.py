@@ -150,7 +150,7 @@ def match_request(handle: IndexHandle, req: SearchRequest, limits: Limits) -> Ma
     if not better:
         return m
     m.suggestion = better.text
-    if not m.kept and better.one_edit:
+    if not m.kept and better.one_edit and req.correct:
         # Nothing for the exact words: show what the near words find, and say so.
         again = Matches(
             handle, searcher, state, m.table, _parse(searcher, state, better.text, limits), deadline

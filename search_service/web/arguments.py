@@ -64,6 +64,7 @@ def search_request(args: MultiDict, default_per_page: int = 20) -> SearchRequest
         page=max(1, int_arg(first, "page", 1)),
         per_page=max(1, min(per_page, MAX_PER_PAGE)),
         facet_size=_facet_size(first),
+        correct=first.get("correct", "").strip() != "0",
     )
 
 

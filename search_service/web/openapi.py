@@ -137,6 +137,12 @@ def openapi_document() -> dict:
             "listed too); max lists them all",
             {"type": "string", "pattern": "^([1-9][0-9]{0,5}|max)$", "default": str(FACET_SIZE)},
         ),
+        _param(
+            "correct",
+            "0: search exactly what was typed; otherwise a query that finds nothing is run "
+            "again with a near spelling (corrected_query says so)",
+            {"enum": ["0", "1"], "default": "1"},
+        ),
     ]
     return {
         "openapi": "3.1.0",

@@ -92,6 +92,8 @@ def search_data(path: str = "/search", page: bool = True, args: MultiDict | None
         data["suggestion_url"] = url_with(
             path, request_params(dataclasses.replace(req, q=data["suggestion"]))
         )
+    if data.get("corrected_query"):  # results for a near spelling: offer exactly what was typed
+        data["typed_url"] = url_with(path, request_params(dataclasses.replace(req, correct=False)))
     g.search_total = data["total"]  # for the access log
     if page:
         add_page_furniture(data, req, path, demo(), finds)

@@ -162,7 +162,11 @@ SEARCH = {
                     "suggestion_url": {
                         **STRING,
                         "description": "this search with the suggestion as its query",
-                    }
+                    },
+                    "typed_url": {
+                        **STRING,
+                        "description": "after a correction: this search exactly as typed",
+                    },
                 },
             ),
             "description": "every matching text (group=none); total counts texts",

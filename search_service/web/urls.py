@@ -28,6 +28,8 @@ def request_params(
         params.append(("group", req.group))
     if req.facet_size != FACET_SIZE:
         params.append(("facet_size", "max" if req.facet_size is None else str(req.facet_size)))
+    if not req.correct:
+        params.append(("correct", "0"))
     if page > 1:
         params.append(("page", str(page)))
     return params
