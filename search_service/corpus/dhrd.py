@@ -32,7 +32,6 @@ from search_service.corpus.dhrd_values import (
 from search_service.corpus.regions import normalise_place
 from search_service.model import MONTHS, Review, format_month_year, parse_month_year
 
-
 # The dataset holds reports the Home Office DHR Library made available in these months.
 COVERAGE_START = (2022, 12)
 COVERAGE_END = (2026, 3)

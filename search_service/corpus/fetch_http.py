@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
+from search_service.corpus.pdf.limits import env_number
+
 # Council sites serve reports as either; a missing Content-Type is left to the %PDF- check.
 PDF_TYPES = ("application/pdf", "application/octet-stream")
 # The PDF specification lets a reader find the header within the first 1,024 bytes.
@@ -67,29 +69,16 @@ class FetchLimits:
         return f"larger than {self.max_mb:g} MB ({ENV['max_mb']})"
 
 
-def _number(name: str, default: float, kind: type) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected a number") from None
-    if value < 0:
-        raise ValueError(f"{name}={raw!r}: expected a number >= 0")
-    return value
-
-
 def from_environment() -> FetchLimits:
     """The limits as the environment sets them now (read when a run starts, not at import)."""
     d = FetchLimits()
     return FetchLimits(
-        max_mb=_number(ENV["max_mb"], d.max_mb, float),
-        connect_timeout=_number(ENV["connect_timeout"], d.connect_timeout, float),
-        read_timeout=_number(ENV["read_timeout"], d.read_timeout, float),
-        tries=max(1, _number(ENV["tries"], d.tries, int)),
-        backoff=_number(ENV["backoff"], d.backoff, float),
-        delay=_number(ENV["delay"], d.delay, float),
+        max_mb=env_number(ENV["max_mb"], d.max_mb, float),
+        connect_timeout=env_number(ENV["connect_timeout"], d.connect_timeout, float, hint=""),
+        read_timeout=env_number(ENV["read_timeout"], d.read_timeout, float, hint=""),
+        tries=max(1, env_number(ENV["tries"], d.tries, int, hint="")),
+        backoff=env_number(ENV["backoff"], d.backoff, float, hint=""),
+        delay=env_number(ENV["delay"], d.delay, float, hint=""),
     )
 
 

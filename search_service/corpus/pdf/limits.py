@@ -64,26 +64,27 @@ class PdfLimits:
         )
 
 
-def _number(name: str, default: float, kind: type) -> float:
+def env_number(name: str, default: float, kind: type, hint: str = " (0 for no limit)") -> float:
+    """A setting from the environment: a number >= 0, default when unset; ValueError says why."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
         value = kind(raw)
     except ValueError:
-        raise ValueError(f"{name}={raw!r}: expected a number (0 for no limit)") from None
+        raise ValueError(f"{name}={raw!r}: expected a number{hint}") from None
     if value < 0:
-        raise ValueError(f"{name}={raw!r}: expected a number >= 0 (0 for no limit)")
+        raise ValueError(f"{name}={raw!r}: expected a number >= 0{hint}")
     return value
 
 
 def from_environment() -> PdfLimits:
     """The limits as the environment sets them now."""
     return PdfLimits(
-        time_limit=_number(ENV["time_limit"], TIME_LIMIT, float),
-        memory_mb=_number(ENV["memory_mb"], MEMORY_MB, int),
-        max_pages=_number(ENV["max_pages"], MAX_PAGES, int),
-        max_ruled_lines=_number(ENV["max_ruled_lines"], MAX_RULED_LINES, int),
+        time_limit=env_number(ENV["time_limit"], TIME_LIMIT, float),
+        memory_mb=env_number(ENV["memory_mb"], MEMORY_MB, int),
+        max_pages=env_number(ENV["max_pages"], MAX_PAGES, int),
+        max_ruled_lines=env_number(ENV["max_ruled_lines"], MAX_RULED_LINES, int),
     )
 
 

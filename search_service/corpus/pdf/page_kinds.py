@@ -25,7 +25,9 @@ _INDEX_HEADING = re.compile(r"^index$", re.I)
 _CONTENTS_LINE = re.compile(r"(?:\.{4,}|\u2026{2,}|\s{2,}|\t)\s*\d{1,3}\s*$|\.{4,}\s*\d{1,3}$")
 _ENDS_WITH_PAGE = re.compile(r"\S\s+\d{1,3}$")
 # A glossary line: an acronym or short term, then what it stands for.
-_GLOSSARY_LINE = re.compile(r"^[A-Z][A-Za-z0-9&/ ().-]{0,24}?[A-Z0-9)]\s*[:\u2013\u2014=-]?\s+[A-Z]")
+_GLOSSARY_LINE = re.compile(
+    r"^[A-Z][A-Za-z0-9&/ ().-]{0,24}?[A-Z0-9)]\s*[:\u2013\u2014=-]?\s+[A-Z]"
+)
 _ACRONYM = re.compile(r"^[A-Z][A-Z0-9&/]{1,9}\b")
 
 _MIN_LINES = 5
