@@ -8,6 +8,7 @@ recommendation id ("review:number"), stable while that recommendation stays.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -33,11 +34,21 @@ def _rec_id(stored: dict) -> str:
     return f"{stored.get('review_id', '')}:{stored.get('number', '')}"
 
 
+# A review's first this many recommendations take part (the corpus limit for one review,
+# corpus/limits.py): an index built around that limit must not make the grouping, which
+# runs beside searches in the warm-up thread, take seconds over one review's thousands.
+PER_REVIEW = 500
+
+
 def build_lessons(searcher, table: FacetTable) -> LessonIndex:
     """Group the version's recommendations (read from the stored fields)."""
     items, docnum = [], {}
+    taken: Counter[str] = Counter()
     for d in table.live:
-        if table.is_rec[d]:
+        if table.is_rec[d] and taken[table.review_id[d]] < PER_REVIEW:
+            taken[table.review_id[d]] += 1
+            if len(items) % 256 == 0:
+                time.sleep(0)  # the warm-up thread lets searches in between reads
             stored = searcher.stored_fields(d)
             rec_id = _rec_id(stored)
             docnum[rec_id] = d
