@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,12 +127,16 @@ def changed_corpus(
         if s["file"] in new_files and s["file"] != MANIFEST and review_of(s["file"]) not in dirty
     ]
 
-    def reviews() -> Iterator[Review]:
-        for item in iter_corpus(folder, progress, pdf_cache, only=reread):
-            if isinstance(item, Skipped):
-                changes.skipped.append(item)
-            else:
-                yield item
-
-    changes.add = reviews()
+    changes.add = reviews_noting_skips(
+        iter_corpus(folder, progress, pdf_cache, only=reread), changes.skipped
+    )
     yield changes
+
+
+def reviews_noting_skips(items: Iterable[Review | Skipped], skipped: list) -> Iterator[Review]:
+    """The reviews of a corpus reading, as read; each Skipped goes to skipped on the way."""
+    for item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            yield item

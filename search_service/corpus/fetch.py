@@ -25,11 +25,11 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from search_service.corpus.changes import Changes
+from search_service.corpus.changes import Changes, reviews_noting_skips
 from search_service.corpus.digest import file_sha256
 from search_service.corpus.fetch_http import (
     NOT_MODIFIED,
@@ -50,7 +50,7 @@ from search_service.corpus.folder import (
 )
 from search_service.corpus.listing import list_folder
 from search_service.corpus.manifest import read_manifest_rows
-from search_service.model import Review, Skipped
+from search_service.model import Skipped
 
 # Beside the index versions (and pdf-cache/), kept across builds.
 FETCHED = "fetched"
@@ -243,14 +243,9 @@ def with_fetched(
     changes.skipped = [s for s in changes.skipped if Path(s.path).stem not in again]
     changes.skipped += run.skipped
 
-    def reviews() -> Iterator[Review]:
-        for item in iter_corpus(folder, progress, pdf_cache, only=only, fetched=fetched):
-            if isinstance(item, Skipped):
-                changes.skipped.append(item)
-            else:
-                yield item
-
-    changes.add = reviews()
+    changes.add = reviews_noting_skips(
+        iter_corpus(folder, progress, pdf_cache, only=only, fetched=fetched), changes.skipped
+    )
     return changes
 
 
