@@ -1,6 +1,7 @@
 """Benchmark DHR Search against Datasette over the same corpus (see docs/performance.md).
 
     scripts/bench [--reviews 6500] [--seed 1] [--duration 20] [--clients 8] [--procs 1,2]
+    scripts/bench --reports [--reviews 650] [--report-pages 40] ...
 
 Generates a demo corpus, times a full index build (and `index --update` after changing 1%
 of the files when the CLI has it), serves it with `python -m search_service serve` and the
@@ -8,6 +9,12 @@ same recommendations with Datasette (SQLite FTS5, facets addressee and csp), sen
 mix of queries to both, interleaved one by one, then measures requests/s with concurrent
 clients and the servers' memory. Everything it writes goes under --out (bench-out/).
 Datasette is installed only into bench-env/ (a virtual environment this script creates).
+
+--reports is the full-text mode (scripts/bench_fulltext.py): each review also gets a report
+PDF of about --report-pages pages; it times a cold build and a warm-cache one (extraction
+and indexing), puts the same pages in SQLite FTS5 for Datasette, queries both with words of
+those pages (ours as users do: every hit type, facets, highlights), measures sizes on disk,
+every server process's memory and one changed report made searchable, and prints the goals.
 """
 
 from __future__ import annotations
@@ -34,6 +41,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT / "scripts") not in sys.path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench_fulltext as fulltext  # noqa: E402
+
 DATASETTE = "datasette==0.65.5"
 CLASSES = ("rare", "common", "and2", "phrase")
 # Datasette's own limits would time facets out (200 ms) on common words; lift them so both
@@ -74,22 +86,35 @@ def our_cli(*args: str, **kw) -> subprocess.CompletedProcess:
 # --- corpus, build, update ----------------------------------------------------------------
 
 
-def make_corpus(out: Path, reviews: int, seed: int) -> Path:
-    """The demo corpus at this scale (reused when already generated)."""
-    folder = out / f"corpus-{reviews}-s{seed}"
+def corpus_ready(folder: Path, reviews: int, report_pages: int = 0) -> bool:
+    """Whether folder holds the whole demo corpus: every page, and a report beside each when asked."""
     expected = reviews + 1  # the real Bolton review is always included
-    if folder.is_dir() and len(list(folder.glob("*.txt"))) == expected:
+    return (
+        folder.is_dir()
+        and len(list(folder.glob("*.txt"))) == expected
+        and len(list(folder.glob("*.pdf"))) == (expected if report_pages else 0)
+    )
+
+
+def make_corpus(out: Path, reviews: int, seed: int, report_pages: int = 0) -> Path:
+    """The demo corpus at this scale (reused when already generated), with a report PDF of
+    about report_pages pages beside each page when report_pages is set."""
+    folder = out / (f"corpus-{reviews}-s{seed}" + (f"-p{report_pages}" if report_pages else ""))
+    if corpus_ready(folder, reviews, report_pages):
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    proc = our_cli("demo", str(folder), "--reviews", str(reviews), "--seed", str(seed))
+    cmd = ["demo", str(folder), "--reviews", str(reviews), "--seed", str(seed)]
+    proc = our_cli(*cmd, *(["--report-pages", str(report_pages)] if report_pages else []))
     if proc.returncode:
         raise SystemExit(f"demo generator failed: {proc.stderr}")
     return folder
 
 
-def time_build(corpus: Path, index_dir: Path) -> dict:
-    """Full build from scratch: seconds, documents and docs/s."""
-    shutil.rmtree(index_dir, ignore_errors=True)
+def time_build(corpus: Path, index_dir: Path, cold: bool = True) -> dict:
+    """Full build, from scratch unless not cold (then the PDF cache is warm): seconds,
+    documents and docs/s."""
+    if cold:
+        shutil.rmtree(index_dir, ignore_errors=True)
     started = time.perf_counter()
     proc = our_cli("index", str(corpus), "--index-dir", str(index_dir))
     seconds = time.perf_counter() - started
@@ -241,27 +266,48 @@ class Query:
         return "/bench/recommendations.json?" + urllib.parse.urlencode(params)
 
 
-def make_queries(texts: list[str], stop: frozenset[str], per_class: int, seed: int) -> list[Query]:
-    """A deterministic mix of rare and common words, two-word AND queries and phrases."""
+def make_queries(
+    texts: list[str], stop: frozenset[str], per_class: int, seed: int, make=Query
+) -> list:
+    """A deterministic mix of rare and common words, two-word AND queries and phrases, each
+    a `make(kind, q, words)` (Query; bench_fulltext.PageQuery for report pages)."""
     rng = random.Random(seed)
-    docs = [[(m.group().lower(), m.start(), m.end()) for m in WORD.finditer(t)] for t in texts]
-    df = Counter(w for d in docs for w in {w for w, _, _ in d})
+    # Word positions only of the texts drawn from: all of 25,000 report pages would be
+    # ~10M tuples. Document frequencies from one findall per text (lowered first when ASCII,
+    # where that gives the same words) take seconds at that size.
+    positions: dict[int, list[tuple[str, int, int]]] = {}
+
+    def words_of(i: int) -> list[tuple[str, int, int]]:
+        if i not in positions:
+            positions[i] = [
+                (m.group().lower(), m.start(), m.end()) for m in WORD.finditer(texts[i])
+            ]
+        return positions[i]
+
+    df: Counter[str] = Counter()
+    for t in texts:
+        df.update(
+            set(WORD.findall(t.lower())) if t.isascii() else {w.lower() for w in WORD.findall(t)}
+        )
     n = max(1, len(texts))
 
     def good(w: str) -> bool:
         return len(w) >= 3 and w not in stop
 
     rare = sorted(w for w, c in df.items() if good(w) and c <= max(3, n * 0.002))
-    common = sorted((w for w, c in df.items() if good(w) and c >= n * 0.04), key=lambda w: -df[w])
-    queries = [Query("rare", w, [w]) for w in rng.sample(rare, min(per_class, len(rare)))]
-    queries += [Query("common", w, [w]) for w in common[:per_class]]
+    # Ties in alphabetical order, so the same texts give the same queries in every process.
+    common = sorted(
+        (w for w, c in df.items() if good(w) and c >= n * 0.04), key=lambda w: (-df[w], w)
+    )
+    queries = [make("rare", w, [w]) for w in rng.sample(rare, min(per_class, len(rare)))]
+    queries += [make("common", w, [w]) for w in common[:per_class]]
     seen: set[str] = set()
     tries = 0
     pairs, phrases = [], []
     while (len(pairs) < per_class or len(phrases) < per_class) and tries < 200 * per_class:
         tries += 1
         i = rng.randrange(len(texts))
-        words = docs[i]
+        words = words_of(i)
         if len(words) < 4:
             continue
         j = rng.randrange(len(words) - 2)
@@ -274,7 +320,7 @@ def make_queries(texts: list[str], stop: frozenset[str], per_class: int, seed: i
             text = " ".join(w for w, _, _ in span)
             if text not in seen:
                 seen.add(text)
-                phrases.append(Query("phrase", f'"{text}"', [w for w, _, _ in span]))
+                phrases.append(make("phrase", f'"{text}"', [w for w, _, _ in span]))
         # Two words of one recommendation, not next to each other, both reasonably common.
         k = rng.randrange(len(words))
         x, y = words[j][0], words[k][0]
@@ -289,12 +335,13 @@ def make_queries(texts: list[str], stop: frozenset[str], per_class: int, seed: i
             text = f"{x} {y}"
             if text not in seen and f"{y} {x}" not in seen:
                 seen.add(text)
-                pairs.append(Query("and2", text, [x, y]))
+                pairs.append(make("and2", text, [x, y]))
     return queries + pairs + phrases
 
 
-def warmup_queries(queries: list[Query]) -> list[Query]:
+def warmup_queries(queries: list) -> list:
     """Warm-up requests that differ from every timed query (so no result is pre-computed)."""
+    make = type(queries[0]) if queries else Query  # Query or PageQuery, as timed
     words = sorted({w for q in queries for w in q.words})
     rng = random.Random(99)
     timed = {q.q for q in queries}
@@ -302,7 +349,7 @@ def warmup_queries(queries: list[Query]) -> list[Query]:
     for kind in CLASSES:
         for _ in range(5):
             a, b = rng.sample(words, 2)
-            q = Query(kind, {"phrase": f'"{a} {b}"', "and2": f"{a} {b}"}.get(kind, a), [a, b])
+            q = make(kind, {"phrase": f'"{a} {b}"', "and2": f"{a} {b}"}.get(kind, a), [a, b])
             if q.q not in timed:
                 out.append(q)
     return out
@@ -416,8 +463,8 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return values.get("VmRSS", 0.0), values.get("VmHWM", 0.0)
 
 
-def rss_tree_mb(pid: int) -> tuple[float, float]:
-    """VmRSS and VmHWM (MB) of a process plus its children (serve --workers forks)."""
+def process_tree(pid: int) -> list[int]:
+    """A process and its children (serve --workers forks), the process first."""
     pids = [pid]
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -425,8 +472,18 @@ def rss_tree_mb(pid: int) -> tuple[float, float]:
                 pids.append(int(stat.parent.name))
         except (OSError, ValueError, IndexError):
             continue
-    sizes = [rss_mb(p) for p in pids]
+    return pids
+
+
+def rss_tree_mb(pid: int) -> tuple[float, float]:
+    """VmRSS and VmHWM (MB) of a process plus its children (serve --workers forks)."""
+    sizes = [rss_mb(p) for p in process_tree(pid)]
     return sum(r for r, _ in sizes), sum(h for _, h in sizes)
+
+
+def rss_each_mb(pid: int) -> list[tuple[int, float, float]]:
+    """(pid, VmRSS, VmHWM) in MB of a process and of each of its children."""
+    return [(p, *rss_mb(p)) for p in process_tree(pid)]
 
 
 def serve_ours(
@@ -449,21 +506,13 @@ def ensure_datasette(env_dir: Path) -> Path:
     return exe
 
 
-def serve_datasette(exe: Path, db: Path, port: int, out: Path) -> subprocess.Popen:
+def serve_datasette(
+    exe: Path, db: Path, port: int, out: Path, tables: dict | None = None
+) -> subprocess.Popen:
+    """`datasette serve -i db`: its database is named by the file (bench.db: "bench")."""
+    tables = tables or {"recommendations": {"fts_table": "recommendations_fts", "fts_pk": "id"}}
     meta = out / "datasette-metadata.json"
-    meta.write_text(
-        json.dumps(
-            {
-                "databases": {
-                    "bench": {
-                        "tables": {
-                            "recommendations": {"fts_table": "recommendations_fts", "fts_pk": "id"}
-                        }
-                    }
-                }
-            }
-        )
-    )
+    meta.write_text(json.dumps({"databases": {"bench": {"tables": tables}}}))
     cmd = [str(exe), "serve", "-i", str(db), "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--metadata", str(meta)]
     for k, v in DATASETTE_SETTINGS.items():
@@ -621,6 +670,7 @@ def multiproc(
 
 
 def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> str:
+    """The recommendation benchmark's report."""
     lines = [
         f"DHR Search vs Datasette {DATASETTE.split('==')[1]}: {build['reviews']} reviews, "
         f"{build['docs']} documents (ours: recommendations + summaries), {db_rows} rows in SQLite",
@@ -647,8 +697,24 @@ def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> st
                 f"new review searchable by the running server: {fresh['searchable_s']:.2f} s "
                 f"(update command {fresh['update_s']:.2f} s)"
             )
-    lines += [
-        "",
+    lines += ["", *latency_lines(lat)]
+    if tput is not None:
+        lines += ["", *throughput_lines(args, tput)]
+    if mem is not None:
+        lines += [
+            "",
+            f"memory after the run: ours VmRSS {mem['ours'][0]:.0f} MB "
+            f"(peak {mem['ours'][1]:.0f}), datasette VmRSS {mem['datasette'][0]:.0f} MB "
+            f"(peak {mem['datasette'][1]:.0f})",
+        ]
+    if multi:
+        lines += ["", *multi_lines(args, multi)]
+    return "\n".join(lines)
+
+
+def latency_lines(lat: dict) -> list[str]:
+    """The interleaved latency table: p50 and p95 per class, ratios and match counts."""
+    lines = [
         "latency (ms)      ours p50   p95 | datasette p50   p95 | ratio p50  p95 | matches ours/ds",
     ]
     t = lat["times"]
@@ -672,42 +738,101 @@ def report(args, build, update, fresh, lat, tput, mem, multi, nq, db_rows) -> st
         f"  errors: ours {lat['errors']['ours']}, datasette {lat['errors']['datasette']}; "
         f"datasette facets timed out: {lat['facets_timed_out']}"
     )
-    if tput is not None:
-        o, d = tput["ours"], tput["datasette"]
-        lines += [
-            "",
-            f"throughput, {args.clients} clients x {args.duration:.0f} s per side:",
-            f"  ours      {o['rps']:7.1f} req/s ({o['requests']} requests, {o['errors']} errors)",
-            f"  datasette {d['rps']:7.1f} req/s ({d['requests']} requests, {d['errors']} errors)",
-            f"  ratio     {o['rps'] / max(d['rps'], 1e-9):7.2f}",
-        ]
-    if mem is not None:
-        lines += [
-            "",
-            f"memory after the run: ours VmRSS {mem['ours'][0]:.0f} MB "
-            f"(peak {mem['ours'][1]:.0f}), datasette VmRSS {mem['datasette'][0]:.0f} MB "
-            f"(peak {mem['datasette'][1]:.0f})",
-        ]
-    if multi:
-        lines += [
-            "",
-            f"serve processes behind nginx, {args.clients} clients x {args.duration:.0f} s:",
-        ]
-        for n, r in multi.items():
-            if "error" in r:
-                lines.append(f"  {n} process(es): {r['error']}")
-            else:
-                lines.append(
-                    f"  {n} process(es): {r['rps']:7.1f} req/s ({r['errors']} errors, "
-                    f"VmRSS total {r['rss_mb']:.0f} MB)"
-                )
-    return "\n".join(lines)
+    return lines
 
 
-def main(argv: list[str] | None = None) -> int:
+def throughput_lines(args, tput: dict) -> list[str]:
+    """Requests/s of each side with args.clients clients, and their ratio."""
+    o, d = tput["ours"], tput["datasette"]
+    return [
+        f"throughput, {args.clients} clients x {args.duration:.0f} s per side:",
+        f"  ours      {o['rps']:7.1f} req/s ({o['requests']} requests, {o['errors']} errors)",
+        f"  datasette {d['rps']:7.1f} req/s ({d['requests']} requests, {d['errors']} errors)",
+        f"  ratio     {o['rps'] / max(d['rps'], 1e-9):7.2f}",
+    ]
+
+
+def multi_lines(args, multi: dict) -> list[str]:
+    """Requests/s of N serve processes behind nginx."""
+    lines = [f"serve processes behind nginx, {args.clients} clients x {args.duration:.0f} s:"]
+    for n, r in multi.items():
+        if "error" in r:
+            lines.append(f"  {n} process(es): {r['error']}")
+        else:
+            lines.append(
+                f"  {n} process(es): {r['rps']:7.1f} req/s ({r['errors']} errors, "
+                f"VmRSS total {r['rss_mb']:.0f} MB)"
+            )
+    return lines
+
+
+def measure(
+    args, queries: list, ours, ours_base: str, ours_log: Path, ds, ds_base: str, ds_ready: str
+):
+    """Wait until both servers answer and ours is warm, warm both up, then time the
+    interleaved latency and (unless --latency-only) the throughput; (latency, throughput)."""
+    wait_http(ours_base + "/healthz", ours)
+    wait_http(ds_base + ds_ready, ds)
+    # Steady state on both sides: ours fills its caches in the background after a start.
+    waited = wait_warm(ours_log, ours, args.workers)
+    log(f"our server was warm after {waited:.1f} s more")
+    log("warming up ...")
+    warm = warmup_queries(queries)
+    for _ in range(2):
+        for q in warm:
+            Client(ours_base).get(q.ours())
+            Client(ds_base).get(q.datasette())
+    log("latency ...")
+    lat = latency(queries, ours_base, ds_base, args.rounds)
+    tput = None
+    if not args.latency_only:
+        log("throughput ...")
+        paths = {"ours": [q.ours() for q in queries], "ds": [q.datasette() for q in queries]}
+        tput = {
+            "ours": throughput(ours_base, paths["ours"], args.clients, args.duration),
+            "datasette": throughput(ds_base, paths["ds"], args.clients, args.duration),
+        }
+    return lat, tput
+
+
+def nginx_runs(args, index_dir: Path, queries: list, out: Path) -> dict:
+    """--procs: requests/s of N serve processes behind nginx, for each N asked."""
+    multi = {}
+    for n in [int(p) for p in args.procs.split(",") if p.strip() and not args.latency_only]:
+        log(f"{n} serve process(es) behind nginx ...")
+        multi[n] = multiproc(
+            index_dir, n, [q.ours() for q in queries], args.clients, args.duration, out
+        )
+    return multi
+
+
+def log_queries(queries: list, path: Path) -> None:
+    """Say how many queries of each class there are and keep them beside the results."""
+    log(
+        f"{len(queries)} queries: "
+        + ", ".join(f"{k} {sum(q.kind == k for q in queries)}" for k in CLASSES)
+    )
+    path.write_text(json.dumps([q.__dict__ for q in queries], indent=1))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line, with the defaults of the mode asked for filled in."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--reviews", type=int, default=6500, help="synthetic reviews (default 6500)")
+    ap.add_argument(
+        "--reviews", type=int, default=None, help="synthetic reviews (default 6500; --reports 650)"
+    )
     ap.add_argument("--seed", type=int, default=1, help="demo generator seed")
+    ap.add_argument(
+        "--reports",
+        action="store_true",
+        help="full-text mode: a report PDF per review, its pages in SQLite FTS5 for Datasette",
+    )
+    ap.add_argument(
+        "--report-pages",
+        type=int,
+        default=None,
+        help="pages per report with --reports (default 40)",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "bench-out", help="working folder")
     ap.add_argument("--per-class", type=int, default=30, help="queries per class (4 classes)")
     ap.add_argument("--rounds", type=int, default=3, help="latency rounds over all queries")
@@ -732,14 +857,39 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bench-env", type=Path, default=ROOT / "bench-env")
     args = ap.parse_args(argv)
     args.skip_build = args.skip_build or args.latency_only
+    if args.report_pages is not None and not args.reports:
+        ap.error("--report-pages is for the full-text mode: add --reports")
+    if args.reviews is None:
+        args.reviews = 650 if args.reports else 6500
+    if args.reports and args.report_pages is None:
+        args.report_pages = 40
+    if args.reports and args.report_pages < 1:
+        ap.error("--report-pages must be at least 1")
+    return args
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from search_service.analysis.filters import stop_words
-    from search_service.corpus.folder import read_corpus
-
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     datasette = ensure_datasette(args.bench_env.resolve())
+    text = (
+        run_reports(args, datasette, out)
+        if args.reports
+        else run_recommendations(args, datasette, out)
+    )
+    print(text)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    (out / f"bench{'-reports' if args.reports else ''}-{stamp}.txt").write_text(text + "\n")
+    return 0
+
+
+def run_recommendations(args, datasette: Path, out: Path) -> str:
+    """The recommendation benchmark: recommendations in SQLite FTS5, words of theirs queried."""
+    from search_service.analysis.filters import stop_words
+    from search_service.corpus.folder import read_corpus
+
     log(f"corpus: {args.reviews} reviews, seed {args.seed} ...")
     corpus = make_corpus(out, args.reviews, args.seed)
     index_dir = out / f"index-{args.reviews}-s{args.seed}"
@@ -770,39 +920,18 @@ def main(argv: list[str] | None = None) -> int:
     db_rows = build_sqlite(reviews, db)
     texts = [rec.text for r in reviews for rec in r.recommendations]
     queries = make_queries(texts, stop_words(), args.per_class, args.seed)
-    log(
-        f"{len(queries)} queries: "
-        + ", ".join(f"{k} {sum(q.kind == k for q in queries)}" for k in CLASSES)
-    )
-    (out / "queries.json").write_text(json.dumps([q.__dict__ for q in queries], indent=1))
+    log_queries(queries, out / "queries.json")
 
     ours_port, ds_port = free_port(), free_port()
     ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
     ds = serve_datasette(datasette, db, ds_port, out)
     ours_base, ds_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ds_port}"
-    fresh = None
+    fresh = mem = None
     try:
-        wait_http(ours_base + "/healthz", ours)
-        wait_http(ds_base + "/bench/recommendations.json?_size=1", ds)
-        # Steady state on both sides: ours fills its caches in the background after a start.
-        waited = wait_warm(out / f"ours-{ours_port}.log", ours, args.workers)
-        log(f"our server was warm after {waited:.1f} s more")
-        log("warming up ...")
-        warm = warmup_queries(queries)
-        for _ in range(2):
-            for q in warm:
-                Client(ours_base).get(q.ours())
-                Client(ds_base).get(q.datasette())
-        log("latency ...")
-        lat = latency(queries, ours_base, ds_base, args.rounds)
-        tput = mem = None
-        if not args.latency_only:
-            log("throughput ...")
-            paths = {"ours": [q.ours() for q in queries], "ds": [q.datasette() for q in queries]}
-            tput = {
-                "ours": throughput(ours_base, paths["ours"], args.clients, args.duration),
-                "datasette": throughput(ds_base, paths["ds"], args.clients, args.duration),
-            }
+        ours_log = out / f"ours-{ours_port}.log"
+        ready = "/bench/recommendations.json?_size=1"
+        lat, tput = measure(args, queries, ours, ours_base, ours_log, ds, ds_base, ready)
+        if tput is not None:
             mem = {"ours": rss_tree_mb(ours.pid), "datasette": rss_tree_mb(ds.pid)}
         if update is not None and "error" not in update:
             log("freshness: one new review, --update, poll the running server ...")
@@ -810,17 +939,96 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop(ours)
         stop(ds)
-    multi = {}
-    for n in [int(p) for p in args.procs.split(",") if p.strip() and not args.latency_only]:
-        log(f"{n} serve process(es) behind nginx ...")
-        multi[n] = multiproc(
-            index_dir, n, [q.ours() for q in queries], args.clients, args.duration, out
+    multi = nginx_runs(args, index_dir, queries, out)
+    return report(args, build, update, fresh, lat, tput, mem, multi, len(queries), db_rows)
+
+
+def class_ratios(lat: dict) -> dict[str, tuple[float, float]]:
+    """Per class, ours / Datasette's p50 and p95 latency."""
+    t = lat["times"]
+    return {
+        k: (
+            pct(t["ours"][k], 50) / pct(t["datasette"][k], 50),
+            pct(t["ours"][k], 95) / pct(t["datasette"][k], 95),
         )
-    text = report(args, build, update, fresh, lat, tput, mem, multi, len(queries), db_rows)
-    print(text)
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    (out / f"bench-{stamp}.txt").write_text(text + "\n")
-    return 0
+        for k in CLASSES
+    }
+
+
+def run_reports(args, datasette: Path, out: Path) -> str:
+    """The full-text benchmark (--reports): report pages in both, queried as users query."""
+    from search_service.analysis.filters import stop_words
+    from search_service.cli.options import PDF_CACHE
+    from search_service.corpus.folder import read_corpus
+
+    nan = float("nan")
+    tag = f"{args.reviews}-s{args.seed}-p{args.report_pages}"
+    log(f"corpus: {args.reviews} reviews, reports of ~{args.report_pages} pages ...")
+    corpus = make_corpus(out, args.reviews, args.seed, args.report_pages)
+    index_dir = out / f"index-{tag}"
+    build = {"cold_s": nan, "warm_s": nan}
+    if not (args.skip_build and (index_dir / "CURRENT").exists()):
+        log("full build from scratch (extraction + indexing) ...")
+        build["cold_s"] = time_build(corpus, index_dir)["seconds"]
+        # The PDF cache lives in the index folder: a second build only indexes.
+        log("full build again, PDF cache warm (indexing) ...")
+        build["warm_s"] = time_build(corpus, index_dir, cold=False)["seconds"]
+    log(f"build: {build}")
+    meta = json.loads(our_cli("status", "--index-dir", str(index_dir)).stdout)
+    sizes = fulltext.index_size(index_dir, PDF_CACHE)
+
+    started = time.perf_counter()
+    reviews = read_corpus(corpus, pdf_cache=index_dir / PDF_CACHE).reviews
+    db = out / "pages-db" / "bench.db"  # Datasette names the database "bench" by its file
+    db_rows = fulltext.build_pages_db(reviews, db)
+    sqlite_s = time.perf_counter() - started
+    sizes["sqlite"] = fulltext.sqlite_size(db)
+    texts = fulltext.page_texts(reviews)
+    del reviews
+    queries = make_queries(texts, stop_words(), args.per_class, args.seed, fulltext.PageQuery)
+    del texts
+    log_queries(queries, out / "queries-pages.json")
+
+    ours_port, ds_port = free_port(), free_port()
+    ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
+    ds = serve_datasette(datasette, db, ds_port, out, fulltext.DATASETTE_TABLES)
+    ours_base, ds_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ds_port}"
+    mem = update = None
+    try:
+        ours_log = out / f"ours-{ours_port}.log"
+        ready = "/bench/pages.json?_size=1"
+        lat, tput = measure(args, queries, ours, ours_base, ours_log, ds, ds_base, ready)
+        if tput is not None:
+            mem = {"ours": rss_each_mb(ours.pid), "datasette": rss_each_mb(ds.pid)}
+        if not args.latency_only:
+            log("one report changed, --update, poll the running server ...")
+            update = fulltext.time_report_update(
+                corpus, index_dir, ours_base, args.seed, args.report_pages, our_cli
+            )
+    finally:
+        stop(ours)
+        stop(ds)
+    multi = nginx_runs(args, index_dir, queries, out)
+
+    lat_ratios = class_ratios(lat)
+    figures = fulltext.goal_figures(
+        lat_ratios, lat["errors"]["ours"], tput, sizes, build, mem, update
+    )
+    head = fulltext.head_lines(args, meta, db_rows, len(queries), DATASETTE.split("==")[1])
+    sections = [
+        head,
+        fulltext.build_lines(build, sqlite_s, db_rows) + fulltext.size_lines(sizes),
+        fulltext.update_lines(update),
+        latency_lines(lat),
+    ]
+    if tput is not None:
+        sections.append(throughput_lines(args, tput))
+    if mem is not None:
+        sections.append(fulltext.memory_lines(mem))
+    if multi:
+        sections.append(multi_lines(args, multi))
+    sections.append(fulltext.goal_lines(fulltext.judge_goals(figures)))
+    return "\n\n".join("\n".join(lines) for lines in sections)
 
 
 if __name__ == "__main__":

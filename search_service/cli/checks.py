@@ -43,12 +43,23 @@ def agencies(index_dir: Path | None, show_all: bool) -> None:
     "--seed", default=2023, show_default=True, help="Random seed (same seed, same files)."
 )
 @click.option("--no-seed-review", is_flag=True, help="Leave out the real Bolton review.")
-def demo(out_dir: Path, reviews: int, seed: int, no_seed_review: bool) -> None:
+@click.option(
+    "--report-pages",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Also write a report PDF of about this many pages beside each page (needs the bench extra).",
+)
+def demo(out_dir: Path, reviews: int, seed: int, no_seed_review: bool, report_pages: int) -> None:
     """Write a deterministic demo corpus of synthetic review pages to OUT_DIR."""
     from search_service.corpus.demo import write_demo_corpus
 
     count = write_demo_corpus(out_dir, reviews, seed=seed, include_seed=not no_seed_review)
     click.echo(f"wrote {count} review pages to {out_dir}")
+    if report_pages:
+        from search_service.corpus.demo_reports import write_demo_reports
+
+        reports, pages = write_demo_reports(out_dir, report_pages, seed)
+        click.echo(f"wrote {reports} report PDFs, {pages} pages, to {out_dir}")
 
 
 @click.command()
