@@ -20,7 +20,12 @@ from search_service.model import Recommendation, Review
 # 6: a recommendation's source (summary page, report table or report list) is stored.
 # 7: a recommendation's themes, a report page's kind, and a review's DHRD link (on its
 #    summary), are stored.
-SCHEMA_VERSION = 7
+# 8: report pages have neither shingles nor spelling words (UNSHINGLED).
+SCHEMA_VERSION = 8
+# Fields whose documents of one type carry no shingles: a report page's words are too many
+# (two- and three-word runs of 26,000 pages were nine tenths of the index and of its build
+# time), so phrases in them are matched by positions (search/phrases.py).
+UNSHINGLED = {"text": "passage"}
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
 
@@ -140,8 +145,6 @@ def review_documents(review: Review) -> Iterator[dict]:
             "page": passage.page,
             "kind": passage.kind,
             "text": passage.text,
-            "text_shingles": passage.text,
-            "spell": passage.text,
         }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from operator import add
 
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
+from search_service.index.schema import UNSHINGLED
 from search_service.index.whoosh_internals import positions_decoder
 from search_service.search.limits import CLOCK_EVERY
 from search_service.search.postings import (
@@ -64,19 +65,23 @@ def phrase(seg: Segment, q) -> Node | None:
         shingles = None
     if shingles is not None:
         candidates = _shingle_candidates(seg, shingles, terms)
-        if not candidates:
-            return EMPTY
-        if len(terms) > 3:
+        if len(terms) > 3 and candidates:
             # Four words or more: every triple is there, but maybe not in a row. The words'
             # positions decide, read only in the (few) documents holding every triple.
             candidates = positions_line_up(seg, q.fieldname, terms, candidates)
+        # Report pages have no shingles (schema.py): their positions decide.
+        unshingled = _unshingled(seg, q.fieldname)
+        if unshingled:
+            within = _holding_all(scored, unshingled)
+            if within:
+                candidates = [*candidates, *positions_line_up(seg, q.fieldname, terms, within)]
+        if not candidates:
+            return EMPTY
     else:
         # Documents holding every word, then word i at p + i for some p.
-        candidates = None
-        for s in sorted(scored, key=len):
-            candidates = set(s.keys()) if candidates is None else candidates & s.keys()
-            if not candidates:
-                return EMPTY
+        candidates = _holding_all(scored)
+        if not candidates:
+            return EMPTY
         candidates = positions_line_up(seg, q.fieldname, terms, candidates)
     # SpanNear2's score: the binary intersection tree of its words, summed column by column
     # over the candidates in the tree's order, so bit for bit the same.
@@ -85,6 +90,28 @@ def phrase(seg: Segment, q) -> Node | None:
     found = dict(zip(docs, sums, strict=True))
     seg.cache.put(key, found)
     return boosted(Node(found), q.boost)
+
+
+def _holding_all(scored: list[dict], within=None) -> list[int]:
+    """The documents (of within, if given) holding every term, in docnum order."""
+    candidates = None
+    for keys in sorted((s.keys() for s in scored), key=len):
+        if candidates is None:
+            candidates = set(keys) if within is None else within & keys
+        else:
+            candidates &= keys
+        if not candidates:
+            return []
+    return sorted(candidates)
+
+
+def _unshingled(seg: Segment, fieldname: str):
+    """The documents of the segment whose fieldname has no shingles (report pages), or None."""
+    kind = UNSHINGLED.get(fieldname)
+    if kind is None:
+        return None
+    btext = btext_in(seg, "type", kind)
+    return term_scores(seg, "type", btext).keys() if btext is not None else None
 
 
 def _shingle_candidates(seg: Segment, shingles: str, terms: list[bytes]) -> set:
