@@ -24,6 +24,7 @@ from search_service.corpus.folder import read_corpus
 from search_service.index.schema import build_schema, review_documents
 from search_service.index.versions import current_version
 from search_service.search.highlight import (
+    SNIPPET_CHARS,
     MarkTerms,
     _mark_spans_reference,
     _memo,
@@ -147,6 +148,20 @@ def test_fast_marks_equal_the_full_analyzers_marks(text, forget, data):
 def test_fast_marks_equal_on_arbitrary_text(text, forget, data):
     assert_same_positions(text, forget)
     assert_same_marks(text, _marks_for(text, data))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(parts=st.lists(text_strategy, min_size=2, max_size=12), data=st.data())
+def test_a_long_texts_window_reads_only_as_far_as_it_shows_and_equals_the_whole(parts, data):
+    # Report pages are longer than two snippets: their window is marked from a prefix.
+    filler = "the review found no record of that call in the agency's notes. " * 14
+    pieces = [*parts, filler]
+    order = data.draw(st.permutations(range(len(pieces))))
+    text = " ".join(pieces[i] for i in order)
+    assert len(text) > 2 * SNIPPET_CHARS
+    marks = _marks_for(text, data)
+    reference = _mark_spans_reference(text, ANALYZER, marks)
+    assert snippet(text, ANALYZER, marks) == _snippet_from_spans(text, reference, False)
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -95,26 +95,7 @@ def _mark_spans_reference(text: str, analyzer, marks: MarkTerms) -> list[tuple[i
 
 
 def _spans_at(by_pos: Positions, marks: MarkTerms) -> list[tuple[int, int]]:
-    spans = [(s, e) for toks in by_pos.values() for (w, s, e) in toks if w in marks.words]
-    for words in marks.phrases:
-        if not words:
-            continue
-        for pos, toks in by_pos.items():
-            for w, s, e in toks:
-                if w != words[0]:
-                    continue
-                run = [(s, e)]
-                for offset, want in enumerate(words[1:], start=1):
-                    hit = next(
-                        (tok for tok in by_pos.get(pos + offset, ()) if tok[0] == want), None
-                    )
-                    if hit is None:
-                        break
-                    run.append((hit[1], hit[2]))
-                else:
-                    # One mark from the phrase's first word to its last, stop words included.
-                    spans.append((run[0][0], max(e for _, e in run)))
-    return spans
+    return [span for span, _ in _spans_with_positions(by_pos, marks)]
 
 
 def _positions_reference(text: str, analyzer) -> Positions:
@@ -188,32 +169,58 @@ def _word_spans(tokenizer: NltkTokenizer, text: str) -> list[tuple[int, int]]:
     return list(tokenizer.nltk.span_tokenize(text))
 
 
+class _Fallback(Exception):
+    """A word the fast path cannot analyse alone: the whole chain must run."""
+
+
+def _iter_word_spans(tokenizer: NltkTokenizer, text: str):
+    """_word_spans, one at a time: a snippet window stops reading where it is settled."""
+    if tokenizer.pattern == TOKEN_PATTERN:
+        return (m.span() for m in nltk_pattern(tokenizer.nltk).finditer(text))
+    return tokenizer.nltk.span_tokenize(text)
+
+
 def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions:
     """_positions_reference's map, from memoised per-word analyses; only wanted words if given.
 
     Positions enter the map in increasing order, so leaving out tokens no mark looks at
     leaves _spans_at's spans, and their order, as they were.
     """
-    config = _config(analyzer)
-    if config is None:
+    if _config(analyzer) is None:
         return _positions_reference(text, analyzer)
-    memo = _memo.get(config)
+    try:
+        for found, _pos, _reached in _position_steps(text, analyzer, wanted):
+            by_pos = found
+    except _Fallback:
+        return _positions_reference(text, analyzer)
+    return by_pos
+
+
+def _position_steps(text: str, analyzer, wanted: set[str] | None, every: int = 0):
+    """_positions' map as it grows: (map, next position, characters read) every `every`
+    words (0: only at the end), and at the end; raises _Fallback for the whole chain."""
+    memo = _memo.get(_config(analyzer))
     if memo is None or len(memo) > MEMO_WORDS:
-        memo = _memo[config] = {}
+        memo = _memo[_config(analyzer)] = {}
     pairs = compound_pairs()
     by_pos: Positions = {}
     pos = -1  # the next kept word's position; StopFilter gives the first its own index
     # The previous kept word: its pair form (None unless a plain word), text, position, start.
     prev_form, prev_raw, prev_pos, prev_start = None, "", 0, 0
-    spans = _word_spans(analyzer.items[0], text)
-    for i, (start, end) in enumerate(spans):
+    tokenizer = analyzer.items[0]
+    i = 0
+    for i, (start, end) in enumerate(_iter_word_spans(tokenizer, text)):
+        if every and i and i % every == 0:
+            yield by_pos, pos, start
         raw = text[start:end]
         word = memo.get(raw)
         if word is None:
-            _analyse_words([text[s:e] for s, e in spans[i:]], analyzer, memo)
+            # This word and the rest of the text, in one run of the chain.
+            rest = [text[start + s : start + e] for s, e in _word_spans(tokenizer, text[start:])]
+            _analyse_words([raw, *rest], analyzer, memo)
             word = memo[raw]
         if word is False:
-            return _positions_reference(text, analyzer)
+            raise _Fallback
         tokens, width, form = word
         if not width:
             continue  # a stop word: dropped before CompoundFilter, so prev_form still stands
@@ -224,7 +231,7 @@ def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions
             if joined is None:
                 joined = memo[prev_raw, raw] = _analyse_pair(prev_raw, raw, analyzer, memo)
             if joined is False:
-                return _positions_reference(text, analyzer)
+                raise _Fallback
             for jtext, offset in joined:
                 if wanted is None or jtext in wanted:
                     by_pos.setdefault(prev_pos + offset, []).append((jtext, prev_start, end))
@@ -233,7 +240,58 @@ def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions
                 by_pos.setdefault(pos + offset, []).append((wtext, start + s, start + e))
         prev_form, prev_raw, prev_pos, prev_start = form, raw, pos, start
         pos += width
-    return by_pos
+    yield by_pos, max(pos, 0) + i + 2, len(text)
+
+
+# Words read between checks whether a long text's snippet window is settled.
+_WINDOW_STEP = 48
+
+
+def _window_spans(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]]:
+    """The spans a snippet window of text shows, reading text only as far as the window.
+
+    A report page is ~3,000 characters and its snippet a tenth of that: the words after the
+    window need not be analysed. The window is settled once the first mark is known and
+    every mark that could start before the window's end is decided: a phrase at position p
+    is decided once position p + its length is read (one more, for a compound's second word).
+    """
+    wanted = marks.words.union(*marks.phrases)
+    margin = max((len(p) for p in marks.phrases), default=1) + 1
+    end = end_pos = None
+    for by_pos, pos, reached in _position_steps(text, analyzer, wanted, _WINDOW_STEP):
+        if reached >= len(text):
+            return _spans_at(by_pos, marks)
+        decided = pos - margin  # marks starting at positions before this are final
+        if end is None:
+            final = [span for span, at in _spans_with_positions(by_pos, marks) if at < decided]
+            if final:
+                end = _window(text, [min(final)])[1]
+        if end is not None and end_pos is None and reached > end:
+            end_pos = pos  # every word starting before the window's end has a position below
+        if end_pos is not None and end_pos < decided:
+            return [span for span, _ in _spans_with_positions(by_pos, marks)]
+    raise AssertionError("unreachable: the last step reads the whole text")
+
+
+def _spans_with_positions(by_pos: Positions, marks: MarkTerms) -> list[tuple[tuple, int]]:
+    """_spans_at's spans, each with the position its mark starts at."""
+    found = [((s, e), p) for p, toks in by_pos.items() for (w, s, e) in toks if w in marks.words]
+    for words in marks.phrases:
+        if not words:
+            continue
+        for p, toks in by_pos.items():
+            for w, s, e in toks:
+                if w != words[0]:
+                    continue
+                run = [(s, e)]
+                for offset, want in enumerate(words[1:], start=1):
+                    hit = next((tok for tok in by_pos.get(p + offset, ()) if tok[0] == want), None)
+                    if hit is None:
+                        break
+                    run.append((hit[1], hit[2]))
+                else:
+                    found.append(((run[0][0], max(e for _, e in run)), p))
+    return found
 
 
 def warm_words(analyzer, words: Iterable[str], batch: int = 200) -> int:
@@ -383,7 +441,13 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
 
 def snippet(text: str, analyzer, marks: MarkTerms, whole: bool = False) -> str:
     """An escaped snippet of text with matches marked: the whole text, or a window around the first match."""
-    return _snippet_from_spans(text, mark_spans(text, analyzer, marks), whole)
+    if whole or not marks or len(text) <= 2 * SNIPPET_CHARS or _config(analyzer) is None:
+        return _snippet_from_spans(text, mark_spans(text, analyzer, marks), whole)
+    try:
+        spans = _window_spans(text, analyzer, marks)
+    except _Fallback:
+        spans = _mark_spans_reference(text, analyzer, marks)
+    return _snippet_from_spans(text, spans, whole)
 
 
 def _snippet_from_spans(text: str, spans: list[tuple[int, int]], whole: bool) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from search_service.analysis.shingles import SHINGLE_FIELDS
 from search_service.analysis.vocabulary import groups as vocabulary_groups
 from search_service.index.state import BYTES_PER_POSTING, VersionState
+from search_service.index.whoosh_internals import release_mapped_pages
 from search_service.search.execute import match
 from search_service.search.facets import facet_table
 from search_service.search.highlight import warm_words
@@ -38,6 +39,9 @@ def warm_state(searcher, state: VersionState) -> None:
     # Last, the slowest: the recurring-lesson groups (review pages and hits show them).
     table = facet_table(state, searcher)
     state.lessons.get(lambda: build_lessons(searcher, table))
+    # Warm-up read every stored field and the longest postings through the segments' maps;
+    # those pages are the kernel's page cache, not this process's memory.
+    release_mapped_pages(searcher.reader())
 
 
 def warm_vocabulary(searcher, state: VersionState) -> int:
