@@ -44,15 +44,22 @@ SETTINGS = (
     Setting(
         "POSTINGS_CACHE_MB",
         "DHR_POSTINGS_CACHE_MB",
-        160.0,
+        8.0,
         "megabytes of decoded postings each server process keeps per index version (0: none)",
     ),
     Setting(
         "COMPACT_POSTINGS_MB",
         "DHR_COMPACT_POSTINGS_MB",
-        48.0,
+        4.0,
         "megabytes of postings each server process decodes ahead, compactly, per index version "
         "(12 bytes a posting; 0: none)",
+    ),
+    Setting(
+        "MAPPED_MB",
+        "DHR_MAPPED_MB",
+        48.0,
+        "megabytes of index file pages (and shared libraries) a server process keeps mapped "
+        "before it gives them back to the page cache",
     ),
     Setting(
         "BUILD_PROCS",

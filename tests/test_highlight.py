@@ -150,6 +150,26 @@ def test_fast_marks_equal_on_arbitrary_text(text, forget, data):
     assert_same_marks(text, _marks_for(text, data))
 
 
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=text_strategy, forget=st.booleans(), data=st.data())
+def test_words_without_phrases_are_marked_from_the_texts_distinct_words(text, forget, data):
+    # Marks without phrases take the distinct-words path; its snippets equal the chain's.
+    if forget:
+        _memo.clear()
+    marks = MarkTerms(_marks_for(text, data).words, [])
+    reference = _mark_spans_reference(text, ANALYZER, marks)
+    for whole in (False, True):
+        assert snippet(text, ANALYZER, marks, whole) == _snippet_from_spans(text, reference, whole)
+
+
+def test_a_compound_joined_over_two_words_is_marked_by_the_chain():
+    text = "Agencies met. The multi agency risk meeting was held; a multiagency plan followed."
+    for word in ("multiag", "multiagency", "multi", "agenc"):
+        marks = MarkTerms({t.text for t in ANALYZER(word, mode="query")}, [])
+        reference = _mark_spans_reference(text, ANALYZER, marks)
+        assert snippet(text, ANALYZER, marks, True) == _snippet_from_spans(text, reference, True)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(parts=st.lists(text_strategy, min_size=2, max_size=12), data=st.data())
 def test_a_long_texts_window_reads_only_as_far_as_it_shows_and_equals_the_whole(parts, data):

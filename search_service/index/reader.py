@@ -14,6 +14,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.searching import Searcher
 
+from search_service.config import setting
 from search_service.index import whoosh_internals
 from search_service.index.schema import is_compatible
 from search_service.index.state import VersionState
@@ -28,6 +29,10 @@ from search_service.index.versions import (
 # One JSON line per event (serve sends it to stderr with the access log): a version warmed.
 events = logging.getLogger("search_service.events")
 
+
+# Seconds between looks at how much of the segment files the process holds (one read of
+# /proc/self/statm, ~10 µs).
+TRIM_EVERY = 1.0
 
 # Fills a new version's state before searches need it (search/warm.py provides it; without
 # one, the state fills as searches use it).
@@ -89,6 +94,7 @@ class IndexHandle:
         self._current: _Version | None = None
         self._pointer_stamp: tuple | None = None
         self._watched = False  # a watch() thread follows CURRENT
+        self._trimmed = 0.0  # when _trim_mapped last looked
 
     def _stamp(self) -> tuple | None:
         try:
@@ -218,8 +224,20 @@ class IndexHandle:
         mine = getattr(self._local, "version", None)
         return (mine if mine is not None else self._check()).stored.stored_fields(docnum)
 
+    def _trim_mapped(self) -> None:
+        """Give back the segment pages searches have read, once they pass $DHR_MAPPED_MB
+        (looked at once a second at most); they stay in the kernel's page cache."""
+        now = time.monotonic()
+        if now - self._trimmed < TRIM_EVERY:
+            return
+        self._trimmed = now
+        held = whoosh_internals.mapped_resident_bytes()
+        if held is not None and held > setting("MAPPED_MB") * 1024 * 1024:
+            whoosh_internals.release_mapped_pages()
+
     def searcher(self) -> Searcher:
         """This thread's searcher over the live version (reopened after a switch)."""
+        self._trim_mapped()
         current = self._check()
         local = self._local
         mine: _Version | None = getattr(local, "version", None)

@@ -62,24 +62,26 @@ class PostingsCache:
     def get(self, key):
         """The cached value, or None (and it becomes the most recently used)."""
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
 
-    def put(self, key, value: dict) -> None:
-        """Keep value, dropping the least recently used past the budget."""
-        size = len(value) * BYTES_PER_POSTING + 200
+    def put(self, key, value: dict, extra: int = 0) -> None:
+        """Keep value (extra: bytes its values hold beyond a score's), dropping the least
+        recently used past the budget."""
+        size = len(value) * BYTES_PER_POSTING + 200 + extra
         if size > self.budget:
             return
         with self._lock:
             if key in self._items:
                 return
-            self._items[key] = value
+            self._items[key] = (value, size)
             self.used += size
             while self.used > self.budget and self._items:
-                _, old = self._items.popitem(last=False)
-                self.used -= len(old) * BYTES_PER_POSTING + 200
+                _, (_old, old_size) = self._items.popitem(last=False)
+                self.used -= old_size
 
 
 class CompactPostings:

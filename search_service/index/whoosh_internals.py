@@ -30,6 +30,7 @@ import os
 import signal
 import sys
 import threading
+import weakref
 from array import array
 from itertools import accumulate
 from pickle import loads
@@ -128,27 +129,45 @@ class MappedFile(structfile.BufferFile):
     def __init__(self, buf, name=None, onclose=None):
         super().__init__(b"", name=name, onclose=onclose)
         self._buf = buf
+        source = getattr(buf, "obj", None)
+        if isinstance(source, mmap.mmap) and hasattr(source, "madvise"):
+            _maps.add(source)
         self.file = io.BufferedReader(_MappedRaw(memoryview(buf)), buffer_size=4096)
 
 
-def release_mapped_pages(reader) -> int:
-    """Drop the pages of the segment files this process has touched from its resident set;
-    returns how many maps were released.
+# Every segment map a MappedFile reads (one per compound segment and searcher: each thread's
+# searcher maps the segments again, and a page read through two maps counts twice in RSS).
+_maps: weakref.WeakSet = weakref.WeakSet()
 
-    Segments are read through one read-only map each (compound files), so every page a
-    warm-up read (all stored fields for the facet table, the longest postings) counted in
-    the process's RSS for good: ~40 MB of report text at the library's size. The pages stay
-    in the kernel's page cache, shared by every process, and come back on the next read.
+
+def release_mapped_pages() -> int:
+    """Drop the pages of segment files this process has read from its resident set; returns
+    how many maps were released.
+
+    Segments are read through read-only maps, so every page a search or the warm-up read
+    (all stored fields for the facet table, the postings of every word searched) stayed in
+    the process's RSS, once per thread's searcher: ~65 MB after a benchmark's queries at the
+    library's size. The pages stay in the kernel's page cache, shared by every process, and
+    a later read maps them again (a minor fault, no disk read).
     """
     released = 0
-    for leaf, _offset in reader.leaf_readers():
-        storage = getattr(leaf, "_storage", None)
-        files = getattr(storage, "a", storage)  # OverlayStorage(compound files, folder)
-        source = getattr(files, "_source", None)
-        if isinstance(source, mmap.mmap) and hasattr(source, "madvise"):
+    for source in list(_maps):
+        try:
             source.madvise(mmap.MADV_DONTNEED)
-            released += 1
+        except (ValueError, OSError):  # closed meanwhile
+            continue
+        released += 1
     return released
+
+
+def mapped_resident_bytes() -> int | None:
+    """Bytes of file-backed pages in this process's resident set (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            shared = int(f.read().split()[2])
+    except (OSError, ValueError, IndexError):
+        return None
+    return shared * mmap.PAGESIZE
 
 
 # ---- postings, a block at a time --------------------------------------------------------

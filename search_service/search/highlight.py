@@ -439,9 +439,73 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     return start, end
 
 
+def _word_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]] | None:
+    """The spans of marks without phrases, from the distinct words of text; None: not here.
+
+    A word's own tokens never depend on its neighbours (the memo's premise); only positions
+    and compounds joined over two words do. Without phrases positions do not matter, and
+    when no joined form is wanted, a word is marked exactly when its own tokens are: each
+    distinct word is looked at once, and the text's tokens are only compared with the few
+    marked ones (a report page holds ~450 words, ~250 of them distinct).
+    """
+    tokenizer = analyzer.items[0]
+    if marks.phrases or tokenizer.pattern != TOKEN_PATTERN:
+        return None
+    if marks.words & _joined_forms(analyzer):
+        return None
+    config = _config(analyzer)
+    memo = _memo.get(config)
+    if memo is None or len(memo) > MEMO_WORDS:
+        memo = _memo[config] = {}
+    pattern = nltk_pattern(tokenizer.nltk)
+    distinct = set(pattern.findall(text))
+    new = [w for w in distinct if w not in memo]
+    if new:
+        _analyse_words(new, analyzer, memo)
+    wanted = marks.words
+    marked = {}
+    for raw in distinct:
+        word = memo[raw]
+        if word is False:
+            return None
+        own = [(s, e) for wtext, _offset, s, e in word.tokens if wtext in wanted]
+        if own:
+            marked[raw] = own
+    if not marked:
+        return []
+    return [
+        (m.start() + s, m.start() + e)
+        for m in pattern.finditer(text)
+        if m.group() in marked
+        for s, e in marked[m.group()]
+    ]
+
+
+_joined: dict[tuple, frozenset[str]] = {}
+
+
+def _joined_forms(analyzer) -> frozenset[str]:
+    """Every token CompoundFilter can add over two spaced words ("multi agency")."""
+    config = _config(analyzer)
+    found = _joined.get(config)
+    if found is None:
+        forms = set()
+        for first, second in compound_pairs():
+            alone = {t.text for w in (first, second) for t in analyzer(w, mode="index")}
+            pair = {t.text for t in analyzer(f"{first} {second}", mode="index")}
+            forms |= pair - alone
+        found = _joined[config] = frozenset(forms)
+    return found
+
+
 def snippet(text: str, analyzer, marks: MarkTerms, whole: bool = False) -> str:
     """An escaped snippet of text with matches marked: the whole text, or a window around the first match."""
-    if whole or not marks or len(text) <= 2 * SNIPPET_CHARS or _config(analyzer) is None:
+    if not marks or _config(analyzer) is None:
+        return _snippet_from_spans(text, mark_spans(text, analyzer, marks), whole)
+    spans = _word_marks(text, analyzer, marks)
+    if spans is not None:
+        return _snippet_from_spans(text, spans, whole)
+    if whole or len(text) <= 2 * SNIPPET_CHARS:
         return _snippet_from_spans(text, mark_spans(text, analyzer, marks), whole)
     try:
         spans = _window_spans(text, analyzer, marks)

@@ -174,9 +174,12 @@ def term_values(seg: Segment, fieldname: str, btext: bytes) -> dict:
     if values is not None:
         return values
     values = {}
+    held = 0
     for block_ids, block_values in term_blocks(seg.reader, fieldname, btext, "values"):
         values.update(zip(block_ids, block_values, strict=True))
-    seg.cache.put(key, values)
+        held += sum(map(len, block_values))
+    # Positions in long report pages are far bigger than a score: charged as they are.
+    seg.cache.put(key, values, extra=held + 33 * len(values))
     return values
 
 

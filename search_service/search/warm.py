@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
+from operator import itemgetter
+
 from search_service.analysis.shingles import SHINGLE_FIELDS
 from search_service.analysis.vocabulary import groups as vocabulary_groups
 from search_service.index.state import BYTES_PER_POSTING, VersionState
@@ -15,6 +18,9 @@ from search_service.search.postings import Segment, decode_scores
 from search_service.search.ranking import FastBM25F, field_lengths
 from search_service.search.request import QueryError
 from search_service.search.suggest import SPELL_FIELD, neighbours
+
+# Terms prewarm() considers, longest first: more than the default budgets hold.
+PREWARM_TERMS = 50_000
 
 
 def warm_state(searcher, state: VersionState) -> None:
@@ -41,7 +47,7 @@ def warm_state(searcher, state: VersionState) -> None:
     state.lessons.get(lambda: build_lessons(searcher, table))
     # Warm-up read every stored field and the longest postings through the segments' maps;
     # those pages are the kernel's page cache, not this process's memory.
-    release_mapped_pages(searcher.reader())
+    release_mapped_pages()
 
 
 def warm_vocabulary(searcher, state: VersionState) -> int:
@@ -78,25 +84,33 @@ def prewarm(searcher, state: VersionState, fieldnames, share: float = 0.5) -> in
     context = searcher.context(weighting=FastBM25F(state), needs_current=True)
     segs = [Segment(sub, context, state, None) for sub, _offset in searcher.leaf_searchers()]
     names = [*fieldnames, *(SHINGLE_FIELDS[n] for n in fieldnames if n in SHINGLE_FIELDS)]
-    terms = []
-    for i, seg in enumerate(segs):
-        schema, reader = seg.sub.schema, seg.reader
-        for name in names:
-            if name in schema.names():
-                terms.extend(
-                    (reader.doc_frequency(name, t), i, name, t) for t in reader.lexicon(name)
-                )
     # The searched fields' lexicons stay, whole (shingle fields can hold millions of terms).
     lexicons = {}
-    for df, i, name, btext in terms:
-        if name in fieldnames:
-            lexicons.setdefault((segs[i].segid, name), {})[btext] = df
     for seg in segs:
+        schema, reader = seg.sub.schema, seg.reader
         for name in fieldnames:
-            if name in seg.sub.schema.names():
-                lexicons.setdefault((seg.segid, name), {})  # no terms at all: still whole
+            if name in schema.names():
+                lexicons[seg.segid, name] = {
+                    t: reader.doc_frequency(name, t) for t in reader.lexicon(name)
+                }
     state.lexicons.update(lexicons)
-    terms.sort(key=lambda t: -t[0])
+
+    def candidates():
+        for i, seg in enumerate(segs):
+            schema, reader = seg.sub.schema, seg.reader
+            for name in names:
+                if name in fieldnames and name in schema.names():
+                    yield from ((df, i, name, t) for t, df in lexicons[seg.segid, name].items())
+                elif name in schema.names():
+                    for t in reader.lexicon(name):
+                        df = reader.doc_frequency(name, t)
+                        if df > 1:  # a shingle of one document: decoded in a moment when met
+                            yield df, i, name, t
+
+    # Longest first (ties in lexicon order). Only as many as could fit: a list of every term
+    # of the searched fields, made and dropped here, left ~30 MB of freed memory the process
+    # could not give back at the library's size with its report pages.
+    terms = heapq.nlargest(PREWARM_TERMS, candidates(), key=itemgetter(0))
     in_dicts = decoded = 0
     for df, i, name, btext in terms:
         seg = segs[i]
