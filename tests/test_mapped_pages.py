@@ -1,0 +1,45 @@
+"""Segment pages a server process has read are given back to the page cache past a budget."""
+
+import sys
+
+import pytest
+
+from search_service.index import reader as reader_module
+from search_service.index import whoosh_internals
+from search_service.index.reader import IndexHandle
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
+
+
+def _read_every_stored_field(handle: IndexHandle) -> int:
+    searcher = handle.searcher()
+    count = 0
+    for leaf, _offset in searcher.reader().leaf_readers():
+        for _docnum, stored in leaf.iter_docs():
+            count += len(stored)
+    return count
+
+
+def test_released_maps_leave_the_resident_set_and_searches_still_read_them(index_dir):
+    handle = IndexHandle(index_dir)
+    assert _read_every_stored_field(handle) > 0
+    before = whoosh_internals.mapped_resident_bytes()
+    assert whoosh_internals.release_mapped_pages() >= 1  # this thread's searcher's segments
+    after = whoosh_internals.mapped_resident_bytes()
+    assert after < before
+    # The pages come back on the next read: the same documents, from the page cache.
+    assert _read_every_stored_field(handle) > 0
+    assert whoosh_internals.mapped_resident_bytes() > after
+
+
+def test_a_searcher_past_the_budget_gives_the_pages_back(index_dir, monkeypatch):
+    handle = IndexHandle(index_dir)
+    monkeypatch.setattr(reader_module, "TRIM_EVERY", 0.0)  # look at every searcher
+    monkeypatch.setenv("DHR_MAPPED_MB", "1000000")
+    _read_every_stored_field(handle)
+    held = whoosh_internals.mapped_resident_bytes()
+    handle.searcher()
+    assert whoosh_internals.mapped_resident_bytes() >= held  # under the budget: kept
+    monkeypatch.setenv("DHR_MAPPED_MB", "0")
+    handle.searcher()
+    assert whoosh_internals.mapped_resident_bytes() < held
