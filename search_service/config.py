@@ -44,13 +44,13 @@ SETTINGS = (
     Setting(
         "POSTINGS_CACHE_MB",
         "DHR_POSTINGS_CACHE_MB",
-        8.0,
+        160.0,
         "megabytes of decoded postings each server process keeps per index version (0: none)",
     ),
     Setting(
         "COMPACT_POSTINGS_MB",
         "DHR_COMPACT_POSTINGS_MB",
-        4.0,
+        48.0,
         "megabytes of postings each server process decodes ahead, compactly, per index version "
         "(12 bytes a posting; 0: none)",
     ),
