@@ -340,3 +340,25 @@ def test_doc_frequency_from_the_lexicons_is_the_readers(handles):
                 expected = reader.doc_frequency(field, word)
                 assert doc_frequency(state, reader, field, word) == expected
     assert doc_frequency(state, reader, "text", words[0]) > 0
+
+
+def test_a_terms_positions_read_only_in_some_documents_are_its_positions_there(index_dir):
+    """Phrases read a common word's positions only in their few candidates (phrases.SPARSE):
+    the values of those documents are the ones the whole postings list holds."""
+    from search_service.index.reader import IndexHandle
+    from search_service.index.whoosh_internals import term_blocks, term_values_in
+
+    searcher = IndexHandle(index_dir).searcher()
+    checked = 0
+    for leaf, _offset in searcher.reader().leaf_readers():
+        terms = sorted(leaf.lexicon("text"), key=lambda t: -leaf.doc_frequency("text", t))
+        for btext in terms[:5]:
+            whole = {}
+            for ids, values in term_blocks(leaf, "text", btext, "values"):
+                whole.update(zip(ids, values, strict=True))
+            docs = sorted(whole)
+            wanted = [*docs[::7], docs[-1], max(docs) + 1]  # one past the last: not held
+            got = term_values_in(leaf, "text", btext, sorted(set(wanted)))
+            assert got == {d: whole[d] for d in wanted if d in whole}
+            checked += 1
+    assert checked

@@ -206,6 +206,46 @@ def term_blocks(reader, fieldname: str, btext: bytes, part: str | None):
         m._next_block()
 
 
+def term_values_in(reader, fieldname: str, btext: bytes, docs: list[int]) -> dict:
+    """docnum -> the raw postings value of one term, for the documents of a sorted list only.
+
+    A block whose last id is below the next wanted document is passed by its header alone,
+    its ids and values left encoded: a phrase's few candidates among a common word's 20,000
+    report pages read a few blocks, not every one.
+    """
+    m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+    found = {}
+    if type(m) is not W3LeafMatcher:  # another codec: one posting at a time
+        wanted = set(docs)
+        while m.is_active():
+            if m.id() in wanted:
+                found[m.id()] = m.value()
+            m.next()
+        return found
+    i, n = 0, len(docs)
+    while m.is_active() and i < n:
+        if docs[i] > m._maxid:
+            m._next_block()
+            continue
+        if m._data is None:
+            m._read_data()
+        ids = m._ids
+        if ids is None:
+            ids = m._data[0]
+            if not m._byteids:
+                ids = tuple(accumulate(ids))
+        if m._values is None:
+            m._read_values()
+        block = dict(zip(ids, m._values, strict=True))
+        while i < n and docs[i] <= m._maxid:
+            value = block.get(docs[i])
+            if value is not None:
+                found[docs[i]] = value
+            i += 1
+        m._next_block()
+    return found
+
+
 def _block_weights(weights, count: int):
     """W3LeafMatcher._read_weights: every weight 1.0 (None), one float for all, or an array."""
     if weights is None:

@@ -11,7 +11,7 @@ from operator import add
 
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
 from search_service.index.schema import UNSHINGLED
-from search_service.index.whoosh_internals import positions_decoder
+from search_service.index.whoosh_internals import positions_decoder, term_values_in
 from search_service.search.limits import CLOCK_EVERY
 from search_service.search.postings import (
     EMPTY,
@@ -27,7 +27,9 @@ from search_service.search.postings import (
 def positions_line_up(seg: Segment, fieldname: str, terms: list[bytes], candidates) -> list[int]:
     """The candidates where terms[i] occurs at p + i for some p, in fieldname."""
     decode = positions_decoder(seg.sub.schema[fieldname].format)
-    values = [term_values(seg, fieldname, t) for t in terms]
+    if not isinstance(candidates, list):
+        candidates = sorted(candidates)
+    values = [_values(seg, fieldname, t, candidates) for t in terms]
     found = []
     for n, d in enumerate(candidates):
         starts = set(decode(values[0][d]))
@@ -40,6 +42,21 @@ def positions_line_up(seg: Segment, fieldname: str, terms: list[bytes], candidat
         if n % CLOCK_EVERY == CLOCK_EVERY - 1:
             seg.check()
     return found
+
+
+# A term's positions are read only in the candidates when it is in this many times more
+# documents than there are candidates (and not cached whole already).
+SPARSE = 8
+
+
+def _values(seg: Segment, fieldname: str, btext: bytes, candidates: list[int]) -> dict:
+    """The term's raw postings values, for at least the candidates."""
+    whole = seg.cache.get((seg.segid, fieldname, btext, "values"))
+    if whole is not None:
+        return whole
+    if len(candidates) * SPARSE < seg.df(fieldname, btext):
+        return term_values_in(seg.reader, fieldname, btext, candidates)
+    return term_values(seg, fieldname, btext)
 
 
 def phrase(seg: Segment, q) -> Node | None:
