@@ -27,17 +27,15 @@ from search_service.search.highlight import (
     SNIPPET_CHARS,
     MarkTerms,
     _mark_spans_reference,
-    _memo,
     _positions,
     _positions_reference,
     _snippet_from_spans,
-    fast_path_supported,
     mark_spans,
     snippet,
     terms_to_mark,
-    warm_words,
 )
 from search_service.search.parse import parse_query
+from search_service.search.word_memo import _memo, fast_path_supported, frequent_words, warm_words
 
 ROOT = Path(__file__).resolve().parent.parent
 ANALYZER = text_analyzer()
@@ -196,9 +194,9 @@ def test_words_warmed_ahead_mark_as_the_full_analyzer_does(text, data):
 
 
 def test_warming_words_leaves_room_for_the_words_met_later(monkeypatch):
-    from search_service.search import highlight
+    from search_service.search import word_memo
 
-    monkeypatch.setattr(highlight, "MEMO_WORDS", 20)
+    monkeypatch.setattr(word_memo, "MEMO_WORDS", 20)
     _memo.clear()
     assert warm_words(ANALYZER, [f"word{i}" for i in range(50)]) == 10
     assert warm_words(ANALYZER, ["another"]) == 0
@@ -346,3 +344,10 @@ def test_opening_a_version_memoises_its_lexicons_words(index_dir):
     (memo,) = _memo.values()
     assert {"forensic", "Forensic", "curiosity", "Curiosity"} <= memo.keys()
     searcher.close()
+
+
+def test_the_words_pages_print_most_often_come_first_as_written():
+    texts = ["The IDVA met the victim.", "The IDVA, the GP and the victim's sister.", "Victim"]
+    words = frequent_words(ANALYZER, texts, 3)
+    assert words == ["the", "The", "IDVA"]  # as written: "The" and "the" are two words
+    assert frequent_words(StandardAnalyzer(), texts, 3) == []  # another chain: none

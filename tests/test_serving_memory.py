@@ -1,14 +1,18 @@
-"""Segment pages a server process has read are given back to the page cache past a budget."""
+"""What a serving process holds: segment pages given back past a budget, a settled heap."""
 
+import gc
 import sys
+import time
 
 import pytest
+from whoosh.query import Every
 
 from search_service.index import reader as reader_module
 from search_service.index import whoosh_internals
 from search_service.index.reader import IndexHandle
+from search_service.search.service import open_index
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
 
 
 def _read_every_stored_field(handle: IndexHandle) -> int:
@@ -20,6 +24,7 @@ def _read_every_stored_field(handle: IndexHandle) -> int:
     return count
 
 
+@linux_only
 def test_released_maps_leave_the_resident_set_and_searches_still_read_them(index_dir):
     handle = IndexHandle(index_dir)
     assert _read_every_stored_field(handle) > 0
@@ -32,6 +37,7 @@ def test_released_maps_leave_the_resident_set_and_searches_still_read_them(index
     assert whoosh_internals.mapped_resident_bytes() > after
 
 
+@linux_only
 def test_a_searcher_past_the_budget_gives_the_pages_back(index_dir, monkeypatch):
     handle = IndexHandle(index_dir)
     monkeypatch.setattr(reader_module, "TRIM_EVERY", 0.0)  # look at every searcher
@@ -43,3 +49,17 @@ def test_a_searcher_past_the_budget_gives_the_pages_back(index_dir, monkeypatch)
     monkeypatch.setenv("DHR_MAPPED_MB", "0")
     handle.searcher()
     assert whoosh_internals.mapped_resident_bytes() < held
+
+
+def test_a_warm_version_leaves_its_objects_out_of_the_collectors_walks(index_dir):
+    gc.unfreeze()
+    handle = open_index(index_dir)
+    handle.searcher()
+    deadline = time.monotonic() + 60
+    while not handle.warm and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert handle.warm
+    assert gc.get_freeze_count() > 0  # settled: the warm state is not walked again
+    # A search still works and still frees what it made.
+    with_results = handle.searcher().search(Every(), limit=1)
+    assert with_results.scored_length() == 1

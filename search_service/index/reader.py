@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -37,6 +38,19 @@ TRIM_EVERY = 1.0
 # Fills a new version's state before searches need it (search/warm.py provides it; without
 # one, the state fills as searches use it).
 Warm = Callable[[Searcher, VersionState], None]
+
+
+def settle_heap() -> None:
+    """Collect what earlier versions left, then keep the collector off what is left.
+
+    A warm version holds a few million long-lived objects (facet arrays, lexicons, decoded
+    postings, snippets' word analyses); each of Python's full collections walked them all,
+    and with the report pages' words memoised a rare word's answer took twice as long
+    (8 -> 16 ms in-process). Frozen objects are still freed when nothing refers to them.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 class _Version:
@@ -167,6 +181,7 @@ class IndexHandle:
                 if self.warm_up is not None:
                     with version.ix.searcher() as searcher:
                         self.warm_up(searcher, version.state)
+                    settle_heap()
             except Exception:  # noqa: BLE001 - warming is an optimisation; searches build lazily
                 pass
             finally:

@@ -10,25 +10,23 @@ word's memoised analysis, with the same result as running the chain over the who
 from __future__ import annotations
 
 import html
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from whoosh import query as wq
-from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StemFilter, StopFilter
 
-from search_service.analysis.filters import (
-    HYPHENS,
-    ApostropheFilter,
-    CompoundFilter,
-    SpellingFilter,
-    compound_pairs,
-    fold_spelling,
-    split_parts,
-)
-from search_service.analysis.tokenizer import TOKEN_PATTERN, NltkTokenizer
+from search_service.analysis.filters import compound_pairs
+from search_service.analysis.tokenizer import TOKEN_PATTERN
 from search_service.index.whoosh_internals import expanded_words, nltk_pattern
+from search_service.search.word_memo import (
+    _analyse_pair,
+    _analyse_words,
+    _config,
+    _iter_word_spans,
+    _joined_forms,
+    _word_spans,
+    memo_for,
+)
 
 SNIPPET_CHARS = 360
 CONTEXT_BEFORE = 90
@@ -106,78 +104,8 @@ def _positions_reference(text: str, analyzer) -> Positions:
     return by_pos
 
 
-# ---- the fast path: each distinct word analysed once, positions rebuilt per text ---------
-#
-# Running the seven-stage generator chain over every hit's text cost about 4 µs a word, a
-# third of a search request's CPU. Every stage but two works on one word at a time, so a
-# word's tokens are the same wherever it stands; what depends on context is kept here:
-# StopFilter drops stop words and renumbers (the first kept word keeps its own index), a
-# compound takes one position per kept part, and CompoundFilter joins two adjacent plain words
-# that form a known compound ("multi agency"), stop words between them included. Anything
-# unexpected falls back to the chain.
-
-# Distinct words analysed alone, per analyzer configuration; a table is emptied at this size
-# (about 40 MB at 100,000 words).
-MEMO_WORDS = 100_000
-# Configuration -> {word as written: _Word, or False if it cannot be analysed alone;
-# (word, word): the joined pair's (text, position offset) tokens, or False}.
-_memo: dict[tuple, dict] = {}
-
-
-class _Word(NamedTuple):
-    """One word as written, analysed alone: tokens relative to its first position and char."""
-
-    tokens: tuple[tuple[str, int, int, int], ...]  # (text, position offset, start, end)
-    width: int  # positions it takes: 0 for a stop word, one per kept part of a compound
-    pair_form: str | None  # a plain word's folded form, which CompoundFilter pairs on
-
-
-def fast_path_supported(analyzer) -> bool:
-    """Whether snippets for this analyzer take the fast path (the text analyzer's chain)."""
-    return _config(analyzer) is not None
-
-
-def _config(analyzer) -> tuple | None:
-    """What the chain's output depends on, if analyzer is exactly text_analyzer()'s chain."""
-    items = getattr(analyzer, "items", ())
-    if type(analyzer) is not CompositeAnalyzer or tuple(map(type, items)) != _CHAIN:
-        return None
-    tok, _, _, stop, comp, _, stem = items
-    if not stop.renumber:
-        return None
-    return (tok.pattern, stop.stops, stop.min, stop.max, comp.stoplist) + (
-        stem.stemfn,
-        stem.lang,
-        stem.ignore,
-    )
-
-
-_CHAIN = (
-    *(NltkTokenizer, LowercaseFilter, ApostropheFilter, StopFilter, CompoundFilter),
-    *(SpellingFilter, StemFilter),
-)
-_INDEX_ARGS = {"positions": True, "chars": True, "mode": "index"}
-
-
-def _word_spans(tokenizer: NltkTokenizer, text: str) -> list[tuple[int, int]]:
-    """The tokenizer's (start, end) spans of text."""
-    if tokenizer.pattern == TOKEN_PATTERN:
-        # NLTK runs every match under a wall-clock timeout (a ReDoS guard for patterns it
-        # does not know), which costs more than the match; our pattern is linear, so we run
-        # NLTK's own compiled pattern without it.
-        return [m.span() for m in nltk_pattern(tokenizer.nltk).finditer(text)]
-    return list(tokenizer.nltk.span_tokenize(text))
-
-
 class _Fallback(Exception):
     """A word the fast path cannot analyse alone: the whole chain must run."""
-
-
-def _iter_word_spans(tokenizer: NltkTokenizer, text: str):
-    """_word_spans, one at a time: a snippet window stops reading where it is settled."""
-    if tokenizer.pattern == TOKEN_PATTERN:
-        return (m.span() for m in nltk_pattern(tokenizer.nltk).finditer(text))
-    return tokenizer.nltk.span_tokenize(text)
 
 
 def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions:
@@ -199,9 +127,7 @@ def _positions(text: str, analyzer, wanted: set[str] | None = None) -> Positions
 def _position_steps(text: str, analyzer, wanted: set[str] | None, every: int = 0):
     """_positions' map as it grows: (map, next position, characters read) every `every`
     words (0: only at the end), and at the end; raises _Fallback for the whole chain."""
-    memo = _memo.get(_config(analyzer))
-    if memo is None or len(memo) > MEMO_WORDS:
-        memo = _memo[_config(analyzer)] = {}
+    memo = memo_for(analyzer)
     pairs = compound_pairs()
     by_pos: Positions = {}
     pos = -1  # the next kept word's position; StopFilter gives the first its own index
@@ -294,106 +220,6 @@ def _spans_with_positions(by_pos: Positions, marks: MarkTerms) -> list[tuple[tup
     return found
 
 
-def warm_words(analyzer, words: Iterable[str], batch: int = 200) -> int:
-    """Memoise words (as written) for snippets ahead of use, up to half of MEMO_WORDS, so
-    there is room for the words met later; returns how many were new.
-
-    Run when an index version is opened, with the lexicon's words as they are usually
-    written: a hit's first snippet then does not analyse most of its words one run at a time.
-    """
-    config = _config(analyzer)
-    if config is None:
-        return 0
-    memo = _memo.get(config)
-    if memo is None:
-        memo = _memo[config] = {}
-    room = MEMO_WORDS // 2 - len(memo)
-    new = [w for w in dict.fromkeys(words) if w not in memo][: max(0, room)]
-    for i in range(0, len(new), batch):
-        _analyse_words(new[i : i + batch], analyzer, memo)
-    return len(new)
-
-
-def _analyse_word(raw: str, analyzer) -> _Word | bool:
-    """raw analysed on its own; False if it is not one token by itself."""
-    if _word_spans(analyzer.items[0], raw) != [(0, len(raw))]:
-        return False
-    tokens = tuple((t.text, t.pos, t.startchar, t.endchar) for t in analyzer(raw, **_INDEX_ARGS))
-    if not tokens:
-        return _Word((), 0, None)
-    if tokens[0][1] != 0 or min(t[1] for t in tokens) < 0:
-        return False
-    # The text CompoundFilter sees (tokenized, lower-cased, apostrophes folded); like its
-    # _index, a word that does not split into parts is plain and pairs on its folded form.
-    stream = analyzer.items[0](raw, mode="index")
-    for item in analyzer.items[1:3]:
-        stream = item(stream)
-    seen = [t.text.translate(HYPHENS) for t in stream]
-    if len(seen) != 1:
-        return False
-    pair_form = fold_spelling(seen[0]) if split_parts(seen[0]) is None else None
-    return _Word(tokens, max(t[1] for t in tokens) + 1, pair_form)
-
-
-def _analyse_words(raws: list[str], analyzer, memo: dict) -> None:
-    """Memoise the words of raws new to memo, analysed by one run of the chain over them all.
-
-    A chain run costs about five words' analysis, so one per new word would make a text of
-    unseen words slower than the reference. In the run, each word's own tokens are the ones
-    inside its characters; the joined tokens that CompoundFilter adds over two words are not.
-    """
-    new = [raw for raw in dict.fromkeys(raws) if raw not in memo]
-    text = " ".join(new)
-    starts, bounds, start = [], [], 0
-    for raw in new:
-        starts.append(start)
-        bounds.append((start, start + len(raw)))
-        start += len(raw) + 1
-    if len(new) < 2 or _word_spans(analyzer.items[0], text) != bounds:
-        for raw in new:
-            memo[raw] = _analyse_word(raw, analyzer)
-        return
-    tokens: list[list[tuple[str, int, int, int]]] = [[] for _ in new]
-    for t in analyzer(text, **_INDEX_ARGS):
-        i = bisect_right(starts, t.startchar) - 1
-        if t.endchar <= bounds[i][1]:
-            tokens[i].append((t.text, t.pos, t.startchar - starts[i], t.endchar - starts[i]))
-    # The text CompoundFilter sees, word by word (see _analyse_word).
-    stream = analyzer.items[0](text, chars=True, mode="index")
-    for item in analyzer.items[1:3]:
-        stream = item(stream)
-    seen = {t.startchar: t.text.translate(HYPHENS) for t in stream}
-    for i, raw in enumerate(new):
-        own = tokens[i]
-        if not own:
-            memo[raw] = _Word((), 0, None)
-            continue
-        base = own[0][1]
-        own = tuple((w, p - base, s, e) for w, p, s, e in own)
-        if min(p for _, p, _, _ in own) < 0 or starts[i] not in seen:
-            memo[raw] = _analyse_word(raw, analyzer)
-            continue
-        form = seen[starts[i]]
-        pair_form = fold_spelling(form) if split_parts(form) is None else None
-        memo[raw] = _Word(own, max(p for _, p, _, _ in own) + 1, pair_form)
-
-
-def _analyse_pair(first: str, second: str, analyzer, memo: dict) -> tuple | bool:
-    """The joined tokens CompoundFilter adds over two adjacent plain words; False if unexpected."""
-    text = f"{first} {second}"
-    got = [(t.text, t.pos, t.startchar, t.endchar) for t in analyzer(text, **_INDEX_ARGS)]
-    a, b = memo[first], memo[second]
-    if len(a.tokens) != 1 or len(b.tokens) != 1 or len(got) != 4:
-        return False
-    shifted = (b.tokens[0][0], 1, b.tokens[0][2] + len(first) + 1, b.tokens[0][3] + len(first) + 1)
-    joined = got[1:3]
-    if got[0] != a.tokens[0] or got[3] != shifted:
-        return False
-    if [(p, s, e) for _, p, s, e in joined] != [(0, 0, len(text)), (1, 0, len(text))]:
-        return False
-    return tuple((jtext, p) for jtext, p, _, _ in joined)
-
-
 def _merge(text: str, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -453,10 +279,7 @@ def _word_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]] 
         return None
     if marks.words & _joined_forms(analyzer):
         return None
-    config = _config(analyzer)
-    memo = _memo.get(config)
-    if memo is None or len(memo) > MEMO_WORDS:
-        memo = _memo[config] = {}
+    memo = memo_for(analyzer)
     pattern = nltk_pattern(tokenizer.nltk)
     distinct = set(pattern.findall(text))
     new = [w for w in distinct if w not in memo]
@@ -479,23 +302,6 @@ def _word_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]] 
         if m.group() in marked
         for s, e in marked[m.group()]
     ]
-
-
-_joined: dict[tuple, frozenset[str]] = {}
-
-
-def _joined_forms(analyzer) -> frozenset[str]:
-    """Every token CompoundFilter can add over two spaced words ("multi agency")."""
-    config = _config(analyzer)
-    found = _joined.get(config)
-    if found is None:
-        forms = set()
-        for first, second in compound_pairs():
-            alone = {t.text for w in (first, second) for t in analyzer(w, mode="index")}
-            pair = {t.text for t in analyzer(f"{first} {second}", mode="index")}
-            forms |= pair - alone
-        found = _joined[config] = frozenset(forms)
-    return found
 
 
 def snippet(text: str, analyzer, marks: MarkTerms, whole: bool = False) -> str:
