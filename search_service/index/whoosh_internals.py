@@ -188,13 +188,7 @@ def term_blocks(reader, fieldname: str, btext: bytes, part: str | None):
             m.next()
         return
     while m.is_active():
-        if m._data is None:
-            m._read_data()
-        ids = m._ids
-        if ids is None:
-            ids = m._data[0]
-            if not m._byteids:
-                ids = tuple(accumulate(ids))  # W3LeafMatcher._read_ids' delta_decode
+        ids = _block_ids(m)
         if part == "weights":
             yield ids, _block_weights(m._data[1], m._blocklength)
         elif part == "values":
@@ -204,6 +198,18 @@ def term_blocks(reader, fieldname: str, btext: bytes, part: str | None):
         else:
             yield ids, None
         m._next_block()
+
+
+def _block_ids(m: W3LeafMatcher):
+    """The docnums of the matcher's current block (its data read if it was not yet)."""
+    if m._data is None:
+        m._read_data()
+    ids = m._ids
+    if ids is None:
+        ids = m._data[0]
+        if not m._byteids:
+            ids = tuple(accumulate(ids))  # W3LeafMatcher._read_ids' delta_decode
+    return ids
 
 
 def term_values_in(reader, fieldname: str, btext: bytes, docs: list[int]) -> dict:
@@ -227,13 +233,7 @@ def term_values_in(reader, fieldname: str, btext: bytes, docs: list[int]) -> dic
         if docs[i] > m._maxid:
             m._next_block()
             continue
-        if m._data is None:
-            m._read_data()
-        ids = m._ids
-        if ids is None:
-            ids = m._data[0]
-            if not m._byteids:
-                ids = tuple(accumulate(ids))
+        ids = _block_ids(m)
         if m._values is None:
             m._read_values()
         block = dict(zip(ids, m._values, strict=True))
