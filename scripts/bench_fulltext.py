@@ -18,7 +18,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,24 +142,11 @@ def index_size(index_dir: Path, pdf_cache: str = "pdf-cache") -> dict:
 def rewrite_report(corpus: Path, stem: str, seed: int, pages: int, marker: str) -> bytes:
     """Write stem's report PDF again as `demo --seed seed --report-pages pages` did, with
     marker on page 2; return the bytes it had."""
-    from search_service.corpus.demo_reports import write_report_pdf
-    from search_service.corpus.pages import parse_page
-    from search_service.model import MONTHS
+    from search_service.corpus.demo_reports import write_page_report
 
     path = corpus / f"{stem}.pdf"
     old = path.read_bytes()
-    # The same arguments as write_demo_reports, so only the marker differs.
-    review = parse_page((corpus / f"{stem}.txt").read_text(encoding="utf-8"), stem)
-    month = MONTHS[(review.published_month or 1) - 1]
-    write_report_pdf(
-        path,
-        review.csp,
-        f"{month} {review.published_year or 2024}",
-        [rec.text for rec in review.recommendations],
-        pages,
-        seed=zlib.crc32(f"{seed}:{stem}".encode()),
-        marker=marker,
-    )
+    write_page_report(corpus / f"{stem}.txt", pages, seed, marker=marker)
     return old
 
 

@@ -243,23 +243,27 @@ def write_report_pdf(
     return GeneratedReport(path, total, recs_page)
 
 
-def write_demo_reports(folder: Path, pages: int, seed: int) -> tuple[int, int]:
-    """A report PDF beside every review page in folder (same stem); (reports, pages) written."""
+def write_page_report(page: Path, pages: int, seed: int, marker: str = "") -> GeneratedReport:
+    """The report PDF of one review page (same stem, beside it), as write_demo_reports makes it."""
     from search_service.corpus.pages import parse_page
 
+    review = parse_page(page.read_text(encoding="utf-8"), page.stem)
+    month = MONTHS[(review.published_month or 1) - 1]
+    return write_report_pdf(
+        page.with_suffix(".pdf"),
+        review.csp,
+        f"{month} {review.published_year or 2024}",
+        [rec.text for rec in review.recommendations],
+        pages,
+        seed=zlib.crc32(f"{seed}:{page.stem}".encode()),
+        marker=marker,
+    )
+
+
+def write_demo_reports(folder: Path, pages: int, seed: int) -> tuple[int, int]:
+    """A report PDF beside every review page in folder (same stem); (reports, pages) written."""
     reports = total = 0
     for page in sorted(Path(folder).glob("*.txt")):
-        review = parse_page(page.read_text(encoding="utf-8"), page.stem)
-        month = MONTHS[(review.published_month or 1) - 1]
-        published = f"{month} {review.published_year or 2024}"
-        written = write_report_pdf(
-            page.with_suffix(".pdf"),
-            review.csp,
-            published,
-            [rec.text for rec in review.recommendations],
-            pages,
-            seed=zlib.crc32(f"{seed}:{page.stem}".encode()),
-        )
+        total += write_page_report(page, pages, seed).pages
         reports += 1
-        total += written.pages
     return reports, total
