@@ -20,6 +20,7 @@ every server process's memory and one changed report made searchable, and prints
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -766,6 +767,26 @@ def multi_lines(args, multi: dict) -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def both_servers(args, index_dir: Path, out: Path, datasette: Path, db: Path, tables=None):
+    """Our server and Datasette's over the same data, stopped however the block ends:
+    (ours, datasette, our base URL, Datasette's, our server's log)."""
+    ours_port, ds_port = free_port(), free_port()
+    ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
+    ds = serve_datasette(datasette, db, ds_port, out, tables)
+    try:
+        yield (
+            ours,
+            ds,
+            f"http://127.0.0.1:{ours_port}",
+            f"http://127.0.0.1:{ds_port}",
+            out / f"ours-{ours_port}.log",
+        )
+    finally:
+        stop(ours)
+        stop(ds)
+
+
 def measure(
     args, queries: list, ours, ours_base: str, ours_log: Path, ds, ds_base: str, ds_ready: str
 ):
@@ -922,13 +943,14 @@ def run_recommendations(args, datasette: Path, out: Path) -> str:
     queries = make_queries(texts, stop_words(), args.per_class, args.seed)
     log_queries(queries, out / "queries.json")
 
-    ours_port, ds_port = free_port(), free_port()
-    ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
-    ds = serve_datasette(datasette, db, ds_port, out)
-    ours_base, ds_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ds_port}"
     fresh = mem = None
-    try:
-        ours_log = out / f"ours-{ours_port}.log"
+    with both_servers(args, index_dir, out, datasette, db) as (
+        ours,
+        ds,
+        ours_base,
+        ds_base,
+        ours_log,
+    ):
         ready = "/bench/recommendations.json?_size=1"
         lat, tput = measure(args, queries, ours, ours_base, ours_log, ds, ds_base, ready)
         if tput is not None:
@@ -936,9 +958,6 @@ def run_recommendations(args, datasette: Path, out: Path) -> str:
         if update is not None and "error" not in update:
             log("freshness: one new review, --update, poll the running server ...")
             fresh = time_freshness(corpus, index_dir, ours_base)
-    finally:
-        stop(ours)
-        stop(ds)
     multi = nginx_runs(args, index_dir, queries, out)
     return report(args, build, update, fresh, lat, tput, mem, multi, len(queries), db_rows)
 
@@ -989,13 +1008,10 @@ def run_reports(args, datasette: Path, out: Path) -> str:
     del texts
     log_queries(queries, out / "queries-pages.json")
 
-    ours_port, ds_port = free_port(), free_port()
-    ours = serve_ours(index_dir, ours_port, args.threads, out, args.workers)
-    ds = serve_datasette(datasette, db, ds_port, out, fulltext.DATASETTE_TABLES)
-    ours_base, ds_base = f"http://127.0.0.1:{ours_port}", f"http://127.0.0.1:{ds_port}"
     mem = update = None
-    try:
-        ours_log = out / f"ours-{ours_port}.log"
+    tables = fulltext.DATASETTE_TABLES
+    with both_servers(args, index_dir, out, datasette, db, tables) as started:
+        ours, ds, ours_base, ds_base, ours_log = started
         ready = "/bench/pages.json?_size=1"
         lat, tput = measure(args, queries, ours, ours_base, ours_log, ds, ds_base, ready)
         if tput is not None:
@@ -1005,9 +1021,6 @@ def run_reports(args, datasette: Path, out: Path) -> str:
             update = fulltext.time_report_update(
                 corpus, index_dir, ours_base, args.seed, args.report_pages, our_cli
             )
-    finally:
-        stop(ours)
-        stop(ds)
     multi = nginx_runs(args, index_dir, queries, out)
 
     lat_ratios = class_ratios(lat)
