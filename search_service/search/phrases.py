@@ -11,8 +11,7 @@ from operator import add
 
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
 from search_service.index.schema import UNSHINGLED
-from search_service.index.whoosh_internals import positions_decoder, term_values_in
-from search_service.search.limits import CLOCK_EVERY
+from search_service.index.whoosh_internals import positions_decoder_many, term_values_in
 from search_service.search.postings import (
     EMPTY,
     Node,
@@ -26,21 +25,26 @@ from search_service.search.postings import (
 
 def positions_line_up(seg: Segment, fieldname: str, terms: list[bytes], candidates) -> list[int]:
     """The candidates where terms[i] occurs at p + i for some p, in fieldname."""
-    decode = positions_decoder(seg.sub.schema[fieldname].format)
-    if not isinstance(candidates, list):
-        candidates = sorted(candidates)
-    values = [_values(seg, fieldname, t, candidates) for t in terms]
-    found = []
-    for n, d in enumerate(candidates):
-        starts = set(decode(values[0][d]))
-        for i in range(1, len(terms)):
-            starts.intersection_update(map(i.__rsub__, decode(values[i][d])))  # p - i
-            if not starts:
-                break
-        else:
-            found.append(d)
-        if n % CLOCK_EVERY == CLOCK_EVERY - 1:
-            seg.check()
+    decode = positions_decoder_many(seg.sub.schema[fieldname].format)
+    found = candidates if isinstance(candidates, list) else sorted(candidates)
+    starts: list[set[int]] = []  # per candidate still in: the p where terms[:i] line up
+    for i, btext in enumerate(terms):
+        if not found:
+            break
+        values = _values(seg, fieldname, btext, found)
+        positions = decode([values[d] for d in found])  # each word's in one call into C
+        seg.check()
+        if not i:
+            starts = list(map(set, positions))
+            continue
+        kept, kept_starts = [], []
+        for d, at, ps in zip(found, starts, positions, strict=True):
+            at.intersection_update(map(i.__rsub__, ps))  # p - i
+            if at:
+                kept.append(d)
+                kept_starts.append(at)
+        found, starts = kept, kept_starts
+        seg.check()
     return found
 
 
