@@ -9,6 +9,7 @@ import pytest
 from conftest import make_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from whoosh import formats
 from whoosh import query as wq
 from whoosh_reference import whoosh_matches
 
@@ -16,10 +17,12 @@ from search_service.analysis.filters import stop_words
 from search_service.analysis.tokenizer import TOKEN_PATTERN
 from search_service.corpus.folder import read_corpus
 from search_service.index.state import VersionState
+from search_service.index.whoosh_internals import positions_decoder_many
 from search_service.index.writer import build_index, update_index
 from search_service.model import Recommendation, Review
 from search_service.search.execute import match
 from search_service.search.parse import parse_query
+from search_service.search.postings import doc_positions
 from search_service.search.service import open_index
 
 # What users type: words, AND, phrases of two to five words (agency and CSP names too),
@@ -362,3 +365,40 @@ def test_a_terms_positions_read_only_in_some_documents_are_its_positions_there(i
             assert got == {d: whole[d] for d in wanted if d in whole}
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("kind", ["whole", "updated"])
+def test_positions_read_for_a_few_hits_are_where_the_analyzer_puts_the_words(handles, kind):
+    # Snippets place their marks at these positions (search/placed_marks.py).
+    out, _ = handles
+    searcher = out[kind].searcher()
+    reader = searcher.reader()
+    analyzer = searcher.schema["text"].analyzer
+    tokens = {t.text for t in analyzer("domestic abuse risk police review the", mode="query")}
+    docnums = [d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)][::2]
+    got = doc_positions(searcher, VersionState(), "text", tokens, docnums)
+    assert set(got) == set(docnums)
+    for d in docnums:
+        expected: dict[str, list[int]] = {}
+        for t in analyzer(reader.stored_fields(d).get("text", ""), positions=True, mode="index"):
+            if t.text in tokens:
+                expected.setdefault(t.text, []).append(t.pos)
+        assert got[d] == expected, d
+    assert sum(len(p) for found in got.values() for p in found.values()) > 50
+
+
+def test_many_postings_positions_decode_as_each_ones_do(handles):
+    out, _ = handles
+    for leaf, _offset in out["updated"].searcher().reader().leaf_readers():
+        fmt = leaf.schema["text"].format
+        decode = positions_decoder_many(fmt)
+        for btext in list(leaf.lexicon("text"))[:300]:
+            m = leaf.postings("text", btext)
+            values = []
+            while m.is_active():
+                values.append(m.value())
+                m.next()
+            assert list(map(list, decode(values))) == [fmt.decode_positions(v) for v in values]
+    chars = formats.Characters()
+    values = [chars.encode([(0, 0, 4), (3, 10, 14)]), chars.encode([(7, 30, 33)])]
+    assert list(map(list, positions_decoder_many(chars)(values))) == [[0, 3], [7]]

@@ -10,14 +10,16 @@ word's memoised analysis, with the same result as running the chain over the who
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
+from operator import itemgetter
 
 from whoosh import query as wq
 
 from search_service.analysis.filters import compound_pairs
-from search_service.analysis.tokenizer import TOKEN_PATTERN
-from search_service.index.whoosh_internals import expanded_words, nltk_pattern
+from search_service.index.whoosh_internals import expanded_words
+from search_service.search.placed_marks import placed_positions
 from search_service.search.word_memo import (
     _analyse_pair,
     _analyse_words,
@@ -26,12 +28,16 @@ from search_service.search.word_memo import (
     _joined_forms,
     _word_spans,
     memo_for,
+    word_splitter,
 )
 
 SNIPPET_CHARS = 360
 CONTEXT_BEFORE = 90
 # Multi-term leaves (prefix, wildcard, fuzzy) expand to at most this many words for marking.
 MAX_EXPANSIONS = 200
+# Marked tokens placed at the index's positions (placed_marks.py) up to this many; a prefix
+# expanded to more would read more postings than scanning the text costs.
+PLACED_MAX = 16
 
 # Position -> the (analysed word, start char, end char) tokens at that position.
 Positions = dict[int, list[tuple[str, int, int]]]
@@ -265,50 +271,99 @@ def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     return start, end
 
 
-def _word_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]] | None:
-    """The spans of marks without phrases, from the distinct words of text; None: not here.
+def _token_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]] | None:
+    """The spans of marks, from one scan of text and its distinct words; None: not here.
 
-    A word's own tokens never depend on its neighbours (the memo's premise); only positions
-    and compounds joined over two words do. Without phrases positions do not matter, and
-    when no joined form is wanted, a word is marked exactly when its own tokens are: each
-    distinct word is looked at once, and the text's tokens are only compared with the few
-    marked ones (a report page holds ~450 words, ~250 of them distinct).
+    A word's own tokens never depend on its neighbours (the memo's premise): each distinct
+    word is analysed once, ever, and the memo says which words as written give the marked
+    tokens, so the per-word work is set operations and running sums in C. A report page
+    holds ~450 words; the position walk (_position_steps) spent about a microsecond on each.
+    Positions follow _position_steps' rule: the first kept word keeps its own index, and
+    each kept word moves on by its width. Joined compounds (two spaced words) are left to
+    the walk: when one is wanted, or, for phrases, when a pair is not what the memo expects.
     """
-    tokenizer = analyzer.items[0]
-    if marks.phrases or tokenizer.pattern != TOKEN_PATTERN:
+    split = word_splitter(analyzer.items[0])
+    wanted = marks.words.union(*marks.phrases)
+    if split is None or wanted & _joined_forms(analyzer):
         return None
-    if marks.words & _joined_forms(analyzer):
-        return None
+    parts = split(text)
+    raws = parts[1::2]
     memo = memo_for(analyzer)
-    pattern = nltk_pattern(tokenizer.nltk)
-    distinct = set(pattern.findall(text))
-    new = [w for w in distinct if w not in memo]
-    if new:
-        _analyse_words(new, analyzer, memo)
-    wanted = marks.words
-    marked = {}
-    for raw in distinct:
-        word = memo[raw]
-        if word is False:
-            return None
-        own = [(s, e) for wtext, _offset, s, e in word.tokens if wtext in wanted]
-        if own:
-            marked[raw] = own
-    if not marked:
+    distinct = set(raws)
+    if not all(map(memo.__contains__, distinct)):  # (issubset would copy the memo's keys)
+        _analyse_words([raw for raw in dict.fromkeys(raws) if raw not in memo], analyzer, memo)
+    if not distinct.isdisjoint(memo.unanalysable):
+        return None
+    raws_of = memo.raws_of
+    hit = distinct.intersection(set().union(*(raws_of.get(token, ()) for token in wanted)))
+    if not hit:
         return []
-    return [
-        (m.start() + s, m.start() + e)
-        for m in pattern.finditer(text)
-        if m.group() in marked
-        for s, e in marked[m.group()]
-    ]
+    starts = list(accumulate(map(len, parts)))[0::2]  # word k starts where gap k ends
+    found = [k for k, raw in enumerate(raws) if raw in hit]
+    if not marks.phrases:
+        words = marks.words
+        return [
+            (starts[k] + s, starts[k] + e)
+            for k in found
+            for w, _offset, s, e in memo[raws[k]].tokens
+            if w in words
+        ]
+    widths = list(map(_WIDTH, map(memo.__getitem__, raws)))
+    if not _pairs_as_memoised(raws, widths, memo, analyzer):
+        return None
+    first = next(k for k, width in enumerate(widths) if width)  # a hit is a kept word
+    before = list(accumulate(widths, initial=0))
+    by_pos: Positions = {}
+    for k in found:
+        pos = first + before[k]
+        for w, offset, s, e in memo[raws[k]].tokens:
+            if w in wanted:
+                by_pos.setdefault(pos + offset, []).append((w, starts[k] + s, starts[k] + e))
+    return _spans_at(by_pos, marks)
 
 
-def snippet(text: str, analyzer, marks: MarkTerms, whole: bool = False) -> str:
-    """An escaped snippet of text with matches marked: the whole text, or a window around the first match."""
+_WIDTH = itemgetter(1)  # _Word.width
+
+
+def _pairs_as_memoised(raws: list[str], widths: list[int], memo, analyzer) -> bool:
+    """Whether every compound pair of adjacent kept words analyses as the memo expects."""
+    if memo.pair_starts.isdisjoint(raws):
+        return True
+    pairs = compound_pairs()
+    for k in [k for k, raw in enumerate(raws) if raw in memo.pair_starts]:
+        # The next kept word: stop words between are dropped before CompoundFilter.
+        j = next((j for j in range(k + 1, len(raws)) if widths[j]), None)
+        if j is None:
+            continue
+        first, second = raws[k], raws[j]
+        if memo[second].pair_form is None or not pairs.get(
+            (memo[first].pair_form, memo[second].pair_form)
+        ):
+            continue
+        joined = memo.get((first, second))
+        if joined is None:
+            joined = memo[first, second] = _analyse_pair(first, second, analyzer, memo)
+        if joined is False:
+            return False
+    return True
+
+
+def snippet(
+    text: str,
+    analyzer,
+    marks: MarkTerms,
+    whole: bool = False,
+    positions: Mapping[str, Sequence[int]] | None = None,
+) -> str:
+    """An escaped snippet of text with matches marked: the whole text, or a window around the
+    first match. positions: each marked token's positions in text, as the index holds them."""
+    if positions is not None and marks and len(marks.words.union(*marks.phrases)) <= PLACED_MAX:
+        by_pos = placed_positions(text, analyzer, marks.words.union(*marks.phrases), positions)
+        if by_pos is not None:
+            return _snippet_from_spans(text, _spans_at(by_pos, marks), whole)
     if not marks or _config(analyzer) is None:
         return _snippet_from_spans(text, mark_spans(text, analyzer, marks), whole)
-    spans = _word_marks(text, analyzer, marks)
+    spans = _token_marks(text, analyzer, marks)
     if spans is not None:
         return _snippet_from_spans(text, spans, whole)
     if whole or len(text) <= 2 * SNIPPET_CHARS:

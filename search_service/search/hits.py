@@ -78,10 +78,12 @@ def published(stored: dict) -> str:
     return format_month_year(stored.get("published_month"), stored.get("published_year"))
 
 
-def shown_hit(stored: dict, analyzer, marks: MarkTerms) -> dict:
-    """A hit with its snippet marked; recommendations are shown whole (users quote them)."""
+def shown_hit(stored: dict, analyzer, marks: MarkTerms, positions: dict | None = None) -> dict:
+    """A hit with its snippet marked (at positions, the index's of each marked token, if
+    given); recommendations are shown whole (users quote them)."""
     whole = stored.get("type") == "recommendation"
-    return hit_dict(stored, snippet(stored.get("text", ""), analyzer, marks, whole=whole))
+    text = stored.get("text", "")
+    return hit_dict(stored, snippet(text, analyzer, marks, whole=whole, positions=positions))
 
 
 def review_dict(review_id: str, docs: list[dict]) -> dict:

@@ -8,7 +8,7 @@ warm-up) and combined by search/execute.py with set and dict operations that run
 from __future__ import annotations
 
 from search_service.index.state import TERM_MEMO, VersionState
-from search_service.index.whoosh_internals import term_blocks
+from search_service.index.whoosh_internals import positions_decoder, term_blocks, term_values_in
 from search_service.search.ranking import ListLengthScorer
 
 
@@ -201,3 +201,37 @@ def boosted(node: Node, boost: float) -> Node:
         return node
     scores = node.scores
     return Node(dict(zip(scores, map(boost.__rmul__, scores.values()), strict=True)))  # s * boost
+
+
+def doc_positions(
+    searcher, state: VersionState, fieldname: str, tokens: set[str], docnums: list[int]
+) -> dict[int, dict[str, list[int]]]:
+    """docnum -> token -> its positions in fieldname, for the documents of docnums only.
+
+    A token's postings values are read only in the blocks holding those documents (or taken
+    from the version's cache, where a phrase left them whole).
+    """
+    found: dict[int, dict[str, list[int]]] = {d: {} for d in docnums}
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        end = offset + reader.doc_count_all()
+        local = sorted(d - offset for d in docnums if offset <= d < end)
+        if not local or fieldname not in reader.schema:
+            continue
+        field = reader.schema[fieldname]
+        if not field.format or not field.format.supports("positions"):
+            continue
+        decode = positions_decoder(field.format)
+        segid = segment_id(reader)
+        for token in tokens:
+            btext = field.to_bytes(token)
+            if (fieldname, btext) not in reader:
+                continue
+            values = state.postings.get((segid, fieldname, btext, "values"))
+            if values is None:
+                values = term_values_in(reader, fieldname, btext, local)
+            for d in local:
+                value = values.get(d)
+                if value is not None:
+                    found[d + offset][token] = list(decode(value))
+    return found

@@ -17,11 +17,12 @@ from search_service.index.reader import IndexHandle
 from search_service.index.state import VersionState
 from search_service.search.execute import match
 from search_service.search.facets import FacetTable, count_facets, facet_table, filter_test
-from search_service.search.highlight import MarkTerms, terms_to_mark
+from search_service.search.highlight import PLACED_MAX, MarkTerms, terms_to_mark
 from search_service.search.hits import export_row, group_dict, shown_hit
 from search_service.search.lessons_view import attach_notes
 from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits, cap_expansions
 from search_service.search.parse import ParsedQuery, parse_query
+from search_service.search.postings import doc_positions
 from search_service.search.ranking import ranked, top
 from search_service.search.request import MAX_PER_PAGE, SearchRequest
 from search_service.search.suggest import suggest
@@ -82,7 +83,15 @@ class Matches:
         if marks is None:
             marks = terms_to_mark(self.parsed.query, self.searcher.reader())
         analyzer = self.searcher.schema["text"].analyzer
-        hits = [shown_hit(self.handle.stored_fields(d), analyzer, marks) for d in docnums]
+        wanted = marks.words.union(*marks.phrases)
+        placed = (
+            doc_positions(self.searcher, self.state, "text", wanted, docnums)
+            if marks and len(wanted) <= PLACED_MAX
+            else {}
+        )
+        hits = [
+            shown_hit(self.handle.stored_fields(d), analyzer, marks, placed.get(d)) for d in docnums
+        ]
         attach_notes(self.handle, hits, docnums, wait=False)
         return hits
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
+import regex
 from whoosh.analysis import CompositeAnalyzer, LowercaseFilter, StemFilter, StopFilter
 
 from search_service.analysis.filters import (
@@ -33,9 +35,39 @@ from search_service.index.whoosh_internals import nltk_pattern
 # Distinct words analysed alone, per analyzer configuration; a table is emptied at this size
 # (about 40 MB at 100,000 words).
 MEMO_WORDS = 100_000
-# Configuration -> {word as written: _Word, or False if it cannot be analysed alone;
-# (word, word): the joined pair's (text, position offset) tokens, or False}.
-_memo: dict[tuple, dict] = {}
+
+
+class WordTable(dict):
+    """One configuration's memo: word as written -> _Word, or False if it cannot be analysed
+    alone; (word, word) -> the joined pair's (text, position offset) tokens, or False.
+
+    It also keeps, as words are added, which words as written give each token and which
+    cannot be analysed alone, so a snippet finds its marked words by set operations on a
+    text's distinct words instead of looking at each of them (search/highlight.py).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.raws_of: dict[str, set[str]] = {}  # token -> the words as written that give it
+        self.unanalysable: set[str] = set()
+        self.pair_starts: set[str] = set()  # words whose form starts a known compound pair
+        self._firsts = {first for first, _ in compound_pairs()}
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        if not isinstance(key, str):
+            return
+        if value is False:
+            self.unanalysable.add(key)
+            return
+        for token in value.tokens:
+            self.raws_of.setdefault(token[0], set()).add(key)
+        if value.pair_form in self._firsts:
+            self.pair_starts.add(key)
+
+
+# Configuration -> its WordTable.
+_memo: dict[tuple, WordTable] = {}
 
 
 class _Word(NamedTuple):
@@ -114,7 +146,7 @@ def warm_words(analyzer, words: Iterable[str], batch: int = 200) -> int:
         return 0
     memo = _memo.get(config)
     if memo is None:
-        memo = _memo[config] = {}
+        memo = _memo[config] = WordTable()
     room = MEMO_WORDS // 2 - len(memo)
     new = [w for w in dict.fromkeys(words) if w not in memo][: max(0, room)]
     for i in range(0, len(new), batch):
@@ -219,10 +251,27 @@ def _joined_forms(analyzer) -> frozenset[str]:
     return found
 
 
-def memo_for(analyzer) -> dict:
+def memo_for(analyzer) -> WordTable:
     """The word table of the analyzer's configuration (emptied past MEMO_WORDS)."""
     config = _config(analyzer)
     memo = _memo.get(config)
     if memo is None or len(memo) > MEMO_WORDS:
-        memo = _memo[config] = {}
+        memo = _memo[config] = WordTable()
     return memo
+
+
+def word_splitter(tokenizer: NltkTokenizer) -> Callable[[str], list[str]] | None:
+    """text -> [gap, word, gap, word, ..., gap] in one scan, for our own pattern; else None.
+
+    The words are what the tokenizer finds (its pattern, captured), and the running sum of
+    the pieces' lengths gives every word's offsets without a Python step per word.
+    """
+    if tokenizer.pattern != TOKEN_PATTERN:
+        return None
+    pattern = nltk_pattern(tokenizer.nltk)
+    return _capturing(pattern.pattern, pattern.flags).split
+
+
+@lru_cache(maxsize=8)
+def _capturing(pattern: str, flags: int):
+    return regex.compile(f"({pattern})", flags)
