@@ -68,10 +68,12 @@ class _Finder:
 
     def occurrences(self, token: str, count: int) -> Spans | None:
         """The count (start, end) spans of token in text, in order; None if not found so."""
-        spellings = {raw.lower() for raw in self.memo.raws_of.get(token, ())}
-        found = self._confirmed(token, spellings, whole=True)
-        if found is not None and len(found) != count:
-            found = self._confirmed(token, {token[:PREFIX].lower()}, whole=False)
+        # A copy taken in one step: another thread may memoise a new spelling meanwhile.
+        known = tuple(self.memo.raws_of.get(token, ()))
+        found = self._confirmed(token, {raw.lower() for raw in known}, whole=True)
+        if found is not None and len(found) != count and len(token) >= PREFIX:
+            # (A shorter token's letters are in too many words: the text is analysed.)
+            found = self._confirmed(token, {token[:PREFIX]}, whole=False)
         if found is None or len(found) != count:
             return None
         return sorted(found)
