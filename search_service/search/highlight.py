@@ -1,10 +1,12 @@
 """Snippets: escaped text in which only our own <mark> tags are live.
 
 Whoosh's own highlighter marks every occurrence of every word of a phrase, and its
-strict-phrase mode compares unstemmed words; we re-analyse the text with the field's
-analyzer and match words and phrases on positions, so `"risk assessment"` marks the phrase
-and not every "risk" in the text. For the text analyzer the re-analysis is rebuilt from each
-word's memoised analysis, with the same result as running the chain over the whole text.
+strict-phrase mode compares unstemmed words; we match words and phrases on positions, so
+`"risk assessment"` marks the phrase and not every "risk" in the text. A search's hits come
+with the index's positions of each marked word, and the marks are placed there
+(placed_marks.py); otherwise the text is re-analysed with the field's analyzer. For the text
+analyzer the re-analysis is rebuilt from each word's memoised analysis, with the same result
+as running the chain over the whole text.
 """
 
 from __future__ import annotations
