@@ -21,7 +21,7 @@ from whoosh import query as wq
 
 from search_service.analysis.filters import compound_pairs
 from search_service.index.whoosh_internals import expanded_words
-from search_service.search.placed_marks import placed_positions
+from search_service.search.placed_marks import Positions, placed_positions
 from search_service.search.word_memo import (
     _analyse_pair,
     _analyse_words,
@@ -40,9 +40,6 @@ MAX_EXPANSIONS = 200
 # Marked tokens placed at the index's positions (placed_marks.py) up to this many; a prefix
 # expanded to more would read more postings than scanning the text costs.
 PLACED_MAX = 16
-
-# Position -> the (analysed word, start char, end char) tokens at that position.
-Positions = dict[int, list[tuple[str, int, int]]]
 
 
 @dataclass
