@@ -10,11 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+import time
 
 import pytest
 
 from search_service import create_app
-from search_service.search.limits import PARTIAL_NOTE
+from search_service.index.reader import IndexHandle
+from search_service.search.facets import FacetTable
+from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits
+from search_service.search.request import SearchRequest
+from search_service.search.reviews import similar_recommendations
+from search_service.search.service import run_search
 
 
 def _client(index_dir, **config):
@@ -127,3 +134,39 @@ def test_similar_recommendations_stop_at_the_time_limit_and_say_so(index_dir):
     assert stopped.get_json()["partial"] is True
     page = slow.get("/reviews/bolton-2023").get_data(as_text=True)
     assert PARTIAL_NOTE in page
+
+
+def _held_facets(seconds: float) -> tuple[threading.Event, object]:
+    """A warm-up hook that builds the facet table slowly (as on a large library under load),
+    and the event it sets once it holds the table's build."""
+    holding = threading.Event()
+
+    def warm(searcher, state) -> None:
+        def build() -> FacetTable:
+            holding.set()
+            time.sleep(seconds)
+            return FacetTable(searcher, None)
+
+        state.facets.get(build)
+
+    return holding, warm
+
+
+def test_waiting_for_the_warm_up_does_not_count_against_the_time_limit(index_dir):
+    # A server's first search after a start or a switch waits for the warm-up's facet
+    # table; only its own work is bounded, so it is complete (it once came back empty).
+    holding, warm = _held_facets(1.5)
+    handle = IndexHandle(index_dir, warm=warm)
+    assert handle.version and holding.wait(10)
+    data = run_search(handle, SearchRequest(q="domestic abuse"), Limits(time_limit=0.5))
+    assert data["partial"] is False and data["total"] > 0
+    assert data["total"] == run_search(handle, SearchRequest(q="domestic abuse"))["total"]
+
+
+def test_similar_recommendations_wait_for_the_warm_up_outside_the_time_limit(index_dir):
+    holding, warm = _held_facets(1.5)
+    handle = IndexHandle(index_dir, warm=warm)
+    assert handle.version and holding.wait(10)
+    deadline = Deadline(0.5)
+    hits = similar_recommendations(handle, "bolton-2023", deadline=deadline)
+    assert hits and deadline.hit is False

@@ -63,8 +63,15 @@ class Deadline:
     """A point in time after which a search stops and reports itself partial."""
 
     def __init__(self, seconds: float | None):
+        self.seconds = seconds
         self.at = time.perf_counter() + seconds if seconds else None
         self.hit = False
+
+    def start(self) -> None:
+        """Count the limit from now: waiting for the version's shared tables (a warm-up
+        thread may be building them) is not the query's own work."""
+        if self.seconds and not self.hit:
+            self.at = time.perf_counter() + self.seconds
 
     def remaining(self) -> float | None:
         """Seconds left (None without a limit); at least 0."""

@@ -128,8 +128,10 @@ def similar_recommendations(
         return []
     similar = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
     state = handle.state
-    table = facet_table(state, searcher)
-    matched, scores = match(searcher, state, similar, deadline or Deadline(Limits().time_limit))
+    table = facet_table(state, searcher)  # may wait for the warm-up: outside the limit
+    deadline = deadline or Deadline(Limits().time_limit)
+    deadline.start()
+    matched, scores = match(searcher, state, similar, deadline)
 
     def other_recommendation(d: int) -> bool:
         return table.type[d] == "recommendation" and table.review_id[d] != review_id

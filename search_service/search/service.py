@@ -147,11 +147,12 @@ def _demoted(listed: frozenset[int], matched: list[int], scores: list[float]) ->
 
 def match_request(handle: IndexHandle, req: SearchRequest, limits: Limits) -> Matches:
     """Parse, match, filter and check the spelling of one request, within limits."""
-    deadline = Deadline(limits.time_limit)
     searcher = handle.searcher()
     state = handle.state
+    table = facet_table(state, searcher)  # may wait for the warm-up: outside the limit
+    deadline = Deadline(limits.time_limit)
     pq = _parse(searcher, state, req.q, limits)
-    m = Matches(handle, searcher, state, facet_table(state, searcher), pq, deadline)
+    m = Matches(handle, searcher, state, table, pq, deadline)
     _find(m, req)
     if pq.query is None or len(m.kept) >= FEW_RESULTS or deadline.hit:
         return m
