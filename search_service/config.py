@@ -67,6 +67,13 @@ SETTINGS = (
         0,
         "writer processes for a full build (0: one per core, up to two)",
     ),
+    Setting(
+        "BUILD_POOL_MB",
+        "DHR_BUILD_POOL_MB",
+        0,
+        "megabytes of postings each full-build writer process sorts in memory before it "
+        "spills sorted runs to disk (0: a quarter of the machine's memory, up to 1024 each)",
+    ),
     # Exports are cited elsewhere, so their links must be absolute; taking the base from the
     # request's Host header would let any client write another site's address into them.
     Setting(

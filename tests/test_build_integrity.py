@@ -127,6 +127,60 @@ def test_the_counts_printed_and_recorded_are_what_the_index_holds(tmp_path):
     )
 
 
+def _postings(index: Path) -> dict:
+    """Every posting of the live version, by field, term and document id: weight and value."""
+    found = {}
+    with windex.open_dir(str(index / current_version(index))).searcher() as s:
+        reader = s.reader()
+        ids = {d: f["doc_id"] for d, f in reader.iter_docs()}
+        for fieldname, btext in reader.all_terms():
+            m = reader.postings(fieldname, btext)
+            while m.is_active():
+                found[(fieldname, btext, ids[m.id()])] = (m.weight(), m.value())
+                m.next()
+    return found
+
+
+def test_a_build_that_spills_postings_to_disk_holds_what_one_in_memory_holds(tmp_path):
+    """Each build process sorts its postings in memory up to DHR_BUILD_POOL_MB, then in runs
+    on disk; two processes, reports of several pages: both ways give the same index."""
+    from search_service.corpus.demo_reports import write_demo_reports
+
+    corpus = tmp_path / "corpus"
+    write_demo_corpus(corpus, 8, seed=4)
+    write_demo_reports(corpus, 6, seed=4)
+    built = {}
+    for pool in ("1", "0"):  # 1 MB: runs on disk; 0: the default, all in memory
+        index = tmp_path / f"ix-{pool}"
+        env = {**ENV, "DHR_BUILD_PROCS": "2", "DHR_BUILD_POOL_MB": pool}
+        done = cli("index", str(corpus), "--index-dir", str(index), env=env)
+        assert done.returncode == 0, done.stderr
+        built[pool] = _postings(index)
+    assert len(built["1"]) > 15_000  # ~3.5 MB in Whoosh's estimate: over 1 MB a process
+    assert any(key[0] == "text" and value[1] for key, value in built["1"].items())
+    assert built["1"] == built["0"]
+
+
+def test_the_build_pool_is_the_setting_or_a_share_of_memory(tmp_path, monkeypatch):
+    from search_service.index.schema import build_schema
+    from search_service.index.writer import POOL_MB, full_build_writer, pool_mb
+
+    monkeypatch.setenv("DHR_BUILD_POOL_MB", "7")
+    assert pool_mb(2) == 7
+    monkeypatch.delenv("DHR_BUILD_POOL_MB")
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    assert pool_mb(2) == max(64, min(POOL_MB, memory // 8))
+    assert pool_mb(1) >= pool_mb(2)
+    monkeypatch.setenv("DHR_BUILD_PROCS", "2")
+    monkeypatch.setenv("DHR_BUILD_POOL_MB", "9")
+    (tmp_path / "ix").mkdir()
+    writer = full_build_writer(windex.create_in(str(tmp_path / "ix"), build_schema()))
+    try:
+        assert writer.subargs["limitmb"] == 9
+    finally:
+        writer.cancel()
+
+
 def _build_processes(parent: int) -> list[int]:
     """The indexer's forked build processes (they share its command line)."""
     try:

@@ -54,6 +54,25 @@ def build_procs() -> int:
     return setting("BUILD_PROCS") or min(2, os.cpu_count() or 1)
 
 
+# The real library's ~26,000 report pages are ~3.2M postings a writer process, ~640 MB in
+# Whoosh's estimate. Past its pool's limit Whoosh pickles sorted runs to disk and merges them
+# back: at 128 MB that was a third of a full build (192-194 s, where 1024 took 115-138 s,
+# ~870 MB at the peak per writer).
+POOL_MB = 1024
+
+
+def pool_mb(procs: int) -> int:
+    """Megabytes each of procs full-build writers sorts in memory before it spills to disk."""
+    chosen = setting("BUILD_POOL_MB")
+    if chosen > 0:
+        return chosen
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    except (ValueError, OSError):  # no sysconf names here: assume a small machine
+        memory = 4096
+    return max(64, min(POOL_MB, memory // 4 // max(1, procs)))
+
+
 def full_build_writer(ix):
     """The Whoosh writer for a full build.
 
@@ -62,8 +81,10 @@ def full_build_writer(ix):
     """
     procs = build_procs()
     if procs <= 1:
-        return ix.writer(limitmb=256)
-    return whoosh_internals.TiedMpWriter(ix, procs=procs, multisegment=True, limitmb=128)
+        return ix.writer(limitmb=pool_mb(1))
+    return whoosh_internals.TiedMpWriter(
+        ix, procs=procs, multisegment=True, limitmb=pool_mb(procs)
+    )
 
 
 @dataclass
