@@ -155,18 +155,18 @@ def _held_facets(seconds: float) -> tuple[threading.Event, object]:
 def test_waiting_for_the_warm_up_does_not_count_against_the_time_limit(index_dir):
     # A server's first search after a start or a switch waits for the warm-up's facet
     # table; only its own work is bounded, so it is complete (it once came back empty).
-    holding, warm = _held_facets(1.5)
+    holding, warm = _held_facets(2.0)
     handle = IndexHandle(index_dir, warm=warm)
     assert handle.version and holding.wait(10)
-    data = run_search(handle, SearchRequest(q="domestic abuse"), Limits(time_limit=0.5))
+    data = run_search(handle, SearchRequest(q="domestic abuse"), Limits(time_limit=1.0))
     assert data["partial"] is False and data["total"] > 0
     assert data["total"] == run_search(handle, SearchRequest(q="domestic abuse"))["total"]
 
 
 def test_similar_recommendations_wait_for_the_warm_up_outside_the_time_limit(index_dir):
-    holding, warm = _held_facets(1.5)
+    holding, warm = _held_facets(2.0)
     handle = IndexHandle(index_dir, warm=warm)
     assert handle.version and holding.wait(10)
-    deadline = Deadline(0.5)
+    deadline = Deadline(1.0)
     hits = similar_recommendations(handle, "bolton-2023", deadline=deadline)
     assert hits and deadline.hit is False
