@@ -21,7 +21,13 @@ from pdf_factory import (
 from search_service.corpus.digest import file_sha256
 from search_service.corpus.pdf.addressees import cell_addressees, sentence_addressees
 from search_service.corpus.pdf.cache import ExtractStats, extract_many, load_cached
-from search_service.corpus.pdf.report import PdfError, PdfReport, extract_pdf, find_page
+from search_service.corpus.pdf.report import (
+    PageFinder,
+    PdfError,
+    PdfReport,
+    extract_pdf,
+    find_page,
+)
 from search_service.corpus.pdf.tables import PdfiumTables, PlumberTables
 from search_service.corpus.pdf.text import Dehyphenator, strip_running_lines
 
@@ -175,6 +181,25 @@ def test_find_page_tolerates_spacing_hyphenation_and_numbering(extracted):
     assert find_page(pages, "The Home  Office should consider up-dating the\nstatutory") == 12
     assert find_page(pages, "the chronology shows that safe guarding referrals were") == 9
     assert find_page(pages, "Nothing like this sentence appears anywhere in the report.") is None
+
+
+def test_one_page_finder_places_every_text_of_a_report_on_its_page(extracted):
+    # A build squashes a report's pages once and looks up each recommendation in them.
+    pages = extracted.pages
+    finder = PageFinder(pages)
+    placed = 0
+    for number, page in enumerate(pages, start=1):
+        middle = page[len(page) // 2 : len(page) // 2 + 160]
+        squashed = "".join(c for c in middle.lower() if c.isascii() and c.isalnum())
+        if len(squashed) < 30 or finder.haystack.count(squashed) != 1:
+            continue  # too short, or also on another page
+        assert finder.page_of(middle) == find_page(pages, middle) == number
+        placed += 1
+    assert placed >= len(pages) // 2
+    # Empty pages start where the next page does: a text there is on the next page.
+    gaps = PageFinder(["Alpha beta gamma", "", "   \n", "Delta epsilon zeta"])
+    assert gaps.page_of("delta epsilon") == 4 and gaps.page_of("beta gamma") == 1
+    assert gaps.page_of("3. Alpha beta") == 1 and gaps.page_of("omega") is None
 
 
 def test_agency_names_in_text():

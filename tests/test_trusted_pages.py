@@ -11,10 +11,19 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search_service import create_app
 from search_service.corpus.folder import read_corpus
-from search_service.corpus.pdf.page_kinds import CONTENTS, GLOSSARY, TEXT, page_kind
+from search_service.corpus.pdf.page_kinds import (
+    _CONTENTS_LINE,
+    CONTENTS,
+    GLOSSARY,
+    TEXT,
+    is_contents_line,
+    page_kind,
+)
 from search_service.index.writer import build_index
 from search_service.page_evaluation import compare_listing_pages, load_queries
 
@@ -115,6 +124,13 @@ def test_contents_pages_and_glossaries_are_recognised_at_ingest():
     for review in reviews:
         kinds = [p.kind for p in review.passages]
         assert kinds.count(CONTENTS) == 1 and kinds.count(GLOSSARY) == 1, review.id
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab .\t\u2026\u00a0019\u0663\u00b2-", max_size=30))
+def test_the_contents_line_test_is_the_pattern_on_every_stripped_line(line):
+    line = line.strip()
+    assert is_contents_line(line) == bool(_CONTENTS_LINE.search(line))
 
 
 def test_a_recommendation_outranks_a_glossary_line_and_listing_pages_stay_searchable(

@@ -15,7 +15,7 @@ from search_service.corpus.manifest import MANIFEST, read_manifest_rows
 from search_service.corpus.pages import PageFormatError, parse_page
 from search_service.corpus.pdf.cache import extract_many
 from search_service.corpus.pdf.page_kinds import page_kind
-from search_service.corpus.pdf.report import PdfError, PdfReport, find_page
+from search_service.corpus.pdf.report import PageFinder, PdfError, PdfReport
 from search_service.corpus.regions import region_for
 from search_service.model import Passage, Review, Skipped
 
@@ -127,8 +127,13 @@ def _attach_pdf(review: Review, report: PdfReport, path: Path) -> Review:
         for number, text in enumerate(report.pages, start=1)
         if text.strip()
     ]
-    for rec in review.recommendations:
-        rec.page = rec.page or find_page(report.pages, rec.text)
+    unplaced = [rec for rec in review.recommendations if not rec.page]
+    if unplaced:
+        # The pages are squashed once a report: squashed once a recommendation, they were
+        # half of a full build's main process (its writers wait for it on two cores).
+        finder = PageFinder(report.pages)
+        for rec in unplaced:
+            rec.page = finder.page_of(rec.text)
     review.summary = review.summary or report.summary
     return review
 

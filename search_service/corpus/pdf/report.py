@@ -7,6 +7,7 @@ about 75 times slower, only looks at the few pages that may hold a recommendatio
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,30 +128,48 @@ def _open_failure(path: Path) -> str:
     return "not a PDF or damaged"
 
 
-def find_page(pages: list[str], text: str) -> int | None:
-    """1-based page where ``text`` starts, ignoring case, spacing, punctuation and hyphenation."""
-    wanted = _squash(re.sub(r"^\s*(?:recommendation\s+|r)?\d+[a-z]?[.):]\s*", "", text, flags=re.I))
-    if not wanted:
+class PageFinder:
+    """A report's pages squashed once, to find the page where each of many texts starts."""
+
+    def __init__(self, pages: list[str]):
+        squashed = [_squash(p) for p in pages]
+        self.starts: list[int] = []
+        offset = 0
+        for page in squashed:
+            self.starts.append(offset)
+            offset += len(page)
+        self.haystack = "".join(squashed)
+
+    def page_of(self, text: str) -> int | None:
+        """1-based page where text starts, ignoring case, spacing, punctuation and hyphenation."""
+        wanted = _squash(_NUMBERING.sub("", text))
+        if not wanted:
+            return None
+        # Curated text may be edited after the first words; try ever shorter openings.
+        for length in (len(wanted), 120, 60, 30):
+            if length > len(wanted) or (length < 30 and len(wanted) >= 30):
+                continue
+            at = self.haystack.find(wanted[:length])
+            if at >= 0:
+                return bisect_right(self.starts, at)  # the last page starting at or before
         return None
-    squashed = [_squash(p) for p in pages]
-    starts, offset = [], 0
-    for page in squashed:
-        starts.append(offset)
-        offset += len(page)
-    haystack = "".join(squashed)
-    # Curated text may be edited after the first words; try ever shorter openings.
-    for length in (len(wanted), 120, 60, 30):
-        if length > len(wanted) or (length < 30 and len(wanted) >= 30):
-            continue
-        at = haystack.find(wanted[:length])
-        if at >= 0:
-            return max(i for i, s in enumerate(starts) if s <= at) + 1
-    return None
+
+
+# A recommendation's own number before its text: "3.", "R2)", "Recommendation 4:".
+_NUMBERING = re.compile(r"^\s*(?:recommendation\s+|r)?\d+[a-z]?[.):]\s*", re.I)
+
+
+def find_page(pages: list[str], text: str) -> int | None:
+    """1-based page where ``text`` starts (PageFinder, for one text)."""
+    return PageFinder(pages).page_of(text)
+
+
+_NOT_LETTER_OR_DIGIT = re.compile(r"[^a-z0-9]")
 
 
 def _squash(text: str) -> str:
     # Letters and digits only: line breaks, hyphens and spacing differ between sources.
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_LETTER_OR_DIGIT.sub("", text.lower())
 
 
 _SUMMARY_HEADING = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?executive summary$", re.IGNORECASE)
