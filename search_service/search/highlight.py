@@ -52,6 +52,11 @@ class MarkTerms:
     def __bool__(self) -> bool:
         return bool(self.words or self.phrases)
 
+    @property
+    def tokens(self) -> set[str]:
+        """Every analysed word to mark: the single words and each phrase's."""
+        return self.words.union(*self.phrases)
+
 
 def terms_to_mark(q: wq.Query | None, reader, fieldname: str = "text") -> MarkTerms:
     """Collect the words and phrases of q in fieldname that a snippet should mark."""
@@ -86,7 +91,7 @@ def mark_spans(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]]:
     """Character spans of text to mark: matching words, and phrases matched on positions."""
     if not marks or not text:
         return []
-    wanted = marks.words.union(*marks.phrases)
+    wanted = marks.tokens
     return _spans_at(_positions(text, analyzer, wanted), marks)
 
 
@@ -186,7 +191,7 @@ def _window_spans(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]
     every mark that could start before the window's end is decided: a phrase at position p
     is decided once position p + its length is read (one more, for a compound's second word).
     """
-    wanted = marks.words.union(*marks.phrases)
+    wanted = marks.tokens
     margin = max((len(p) for p in marks.phrases), default=1) + 1
     end = end_pos = None
     for by_pos, pos, reached in _position_steps(text, analyzer, wanted, _WINDOW_STEP):
@@ -282,7 +287,7 @@ def _token_marks(text: str, analyzer, marks: MarkTerms) -> list[tuple[int, int]]
     the walk: when one is wanted, or, for phrases, when a pair is not what the memo expects.
     """
     split = word_splitter(analyzer.items[0])
-    wanted = marks.words.union(*marks.phrases)
+    wanted = marks.tokens
     if split is None or wanted & _joined_forms(analyzer):
         return None
     parts = split(text)
@@ -356,8 +361,9 @@ def snippet(
 ) -> str:
     """An escaped snippet of text with matches marked: the whole text, or a window around the
     first match. positions: each marked token's positions in text, as the index holds them."""
-    if positions is not None and marks and len(marks.words.union(*marks.phrases)) <= PLACED_MAX:
-        by_pos = placed_positions(text, analyzer, marks.words.union(*marks.phrases), positions)
+    tokens = marks.tokens
+    if positions is not None and tokens and len(tokens) <= PLACED_MAX:
+        by_pos = placed_positions(text, analyzer, tokens, positions)
         if by_pos is not None:
             return _snippet_from_spans(text, _spans_at(by_pos, marks), whole)
     if not marks or _config(analyzer) is None:

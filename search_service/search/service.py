@@ -83,7 +83,7 @@ class Matches:
         if marks is None:
             marks = terms_to_mark(self.parsed.query, self.searcher.reader())
         analyzer = self.searcher.schema["text"].analyzer
-        wanted = marks.words.union(*marks.phrases)
+        wanted = marks.tokens
         placed = (
             doc_positions(self.searcher, self.state, "text", wanted, docnums)
             if marks and len(wanted) <= PLACED_MAX
