@@ -161,6 +161,65 @@ def test_a_build_that_spills_postings_to_disk_holds_what_one_in_memory_holds(tmp
     assert built["1"] == built["0"]
 
 
+# Builds an index as Whoosh writes it alone: postings blocks pickled at protocol 2.
+_WHOOSH_PICKLES = r"""
+import pickle
+from whoosh.codec import whoosh3
+from search_service.index import whoosh_internals
+whoosh_internals.apply()
+whoosh3.dumps = pickle.dumps
+from search_service.cli import cli
+cli(prog_name="whoosh-pickles")
+"""
+
+
+def _block_protocols(index: Path, fieldname: str) -> set[int]:
+    """The pickle protocols of the postings blocks of fieldname's terms in the live version."""
+    import zlib
+
+    found = set()
+    with windex.open_dir(str(index / current_version(index))).searcher() as s:
+        for sub, _offset in s.leaf_searchers():
+            reader = sub.reader()
+            for btext in reader.lexicon(fieldname):
+                m = reader._terms.matcher(fieldname, btext, reader.schema[fieldname].format)
+                if not hasattr(m, "_dataoffset"):
+                    continue  # one posting, kept in the term table
+                data = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                found.add((zlib.decompress(data) if m._compression else data)[1])
+    return found
+
+
+def test_postings_blocks_pickled_at_protocol_5_hold_what_whoosh_writes(tmp_path):
+    """Whoosh pickles each postings block at protocol 2, where every page's positions cost a
+    call to read back; ours are protocol 5, hold the same postings, and take less room."""
+    from search_service.corpus.demo_reports import write_demo_reports
+
+    corpus = tmp_path / "corpus"
+    write_demo_corpus(corpus, 8, seed=5)
+    write_demo_reports(corpus, 6, seed=5)
+    env = {**ENV, "DHR_BUILD_PROCS": "2"}
+    ours, whoosh = tmp_path / "ours", tmp_path / "whoosh"
+    done = cli("index", str(corpus), "--index-dir", str(ours), env=env)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [sys.executable, "-c", _WHOOSH_PICKLES, "index", str(corpus), "--index-dir", str(whoosh)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _block_protocols(ours, "text") == {5}
+    assert _block_protocols(whoosh, "text") == {2}
+    assert _postings(ours) == _postings(whoosh)
+
+    def size(index: Path) -> int:
+        return sum(f.stat().st_size for f in (index / current_version(index)).glob("*.seg"))
+
+    assert size(ours) < 0.9 * size(whoosh)
+
+
 def test_the_build_pool_is_the_setting_or_a_share_of_memory(tmp_path, monkeypatch):
     from search_service.index.schema import build_schema
     from search_service.index.writer import POOL_MB, full_build_writer, pool_mb

@@ -222,6 +222,9 @@ for name in sys.argv[1:]:
             if "whoosh.filedb.compound" in sys.modules:
                 compound = sys.modules["whoosh.filedb.compound"]
                 patched = compound.BufferFile.__module__ != "whoosh.filedb.structfile"
+            if "whoosh.codec.whoosh3" in sys.modules:
+                import pickle
+                patched = bool(patched) or sys.modules["whoosh.codec.whoosh3"].dumps is not pickle.dumps
             out = {"ok": True, "loaded": loaded, "patched": patched}
         except BaseException as exc:
             out = {"ok": False, "error": repr(exc)}
@@ -266,7 +269,8 @@ def test_corpus_and_analysis_load_neither_flask_nor_whoosh_storage(imported_alon
 
 
 def test_importing_never_changes_whoosh(imported_alone):
-    """MappedFile replaces Whoosh's BufferFile only when an index is opened (apply())."""
+    """MappedFile replaces Whoosh's BufferFile, and block_dumps whoosh3's dumps, only when
+    an index is opened (apply())."""
     assert all(r["patched"] in (None, False) for r in imported_alone.values())
     assert imported_alone[INTERNALS]["patched"] is False
 
@@ -276,17 +280,19 @@ def test_opening_an_index_applies_the_internals_and_a_new_whoosh_is_refused(tmp_
     start and say what to install."""
     script = r"""
 import sys, whoosh
+from whoosh.codec import whoosh3
 from whoosh.filedb import compound
 from search_service.index.reader import IndexHandle
-before = compound.BufferFile.__name__
+before = compound.BufferFile.__name__, whoosh3.dumps.__name__
 IndexHandle(sys.argv[1])
-print(before, compound.BufferFile.__name__)
+print(*before, compound.BufferFile.__name__, whoosh3.dumps.__name__)
 whoosh.__version__ = (2, 7, 6)
 from search_service.index import whoosh_internals
+from search_service.index.verified import UnverifiedVersionError
 whoosh_internals._done = False
 try:
     IndexHandle(sys.argv[1])
-except whoosh_internals.UnverifiedVersionError as exc:
+except UnverifiedVersionError as exc:
     print(exc)
 """
     run = subprocess.run(
@@ -294,7 +300,7 @@ except whoosh_internals.UnverifiedVersionError as exc:
     )
     assert run.returncode == 0, run.stderr
     first, refused = run.stdout.splitlines()
-    assert first == "BufferFile MappedFile"
+    assert first == "BufferFile dumps MappedFile block_dumps"
     assert refused.startswith("Whoosh 2.7.6 is installed; DHR Search reads Whoosh 2.7.5")
     assert "whoosh-reloaded==2.7.5" in refused
 

@@ -19,8 +19,9 @@ from search_service.corpus.fetch import (
     with_fetched,
 )
 from search_service.corpus.folder import iter_corpus
+from search_service.index.verified import UnverifiedVersionError
 from search_service.index.versions import IndexLockedError, IndexMissingError, read_meta
-from search_service.index.whoosh_internals import SubWriterFailed, UnverifiedVersionError
+from search_service.index.whoosh_internals import SubWriterFailed
 from search_service.index.writer import (
     IncompleteBuildError,
     NeedsFullBuildError,

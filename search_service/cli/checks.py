@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from search_service.cli.options import INDEX_DIR, index_dir_or_default
+from search_service.index.verified import UnverifiedVersionError
 from search_service.index.versions import IndexMissingError
-from search_service.index.whoosh_internals import UnverifiedVersionError
 from search_service.search.service import open_index
 
 

@@ -11,8 +11,8 @@ import click
 from search_service import config
 from search_service.cli.options import INDEX_DIR, index_dir_or_default
 from search_service.index.schema import is_compatible
+from search_service.index.verified import UnverifiedVersionError, check_versions
 from search_service.index.versions import IndexMissingError, read_meta
-from search_service.index.whoosh_internals import UnverifiedVersionError, check_versions
 from search_service.search.limits import Limits
 from search_service.search.request import QueryError, SearchRequest
 from search_service.search.service import open_index, run_search

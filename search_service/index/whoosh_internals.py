@@ -7,6 +7,8 @@ What is private here, and why we use it:
 - a term's postings are decoded a block at a time from W3LeafMatcher's block attributes
   (Whoosh's matcher decodes them one posting at a time, in Python);
 - positions are decoded from the Positions format's pickled deltas without its loop;
+- postings blocks are pickled at protocol 5, not 2 (whoosh3's module-level `dumps`):
+  protocol 2 has no bytes type, and reading each posting's positions back cost a call;
 - a multi-term query's words come from Query._btexts (the one place Whoosh expands them);
 - full builds use sub-writer processes that die with the indexer (MpWriter._new_task), and
   whose commit fails when one of them died (MpWriter._commit skips a missing result);
@@ -14,7 +16,7 @@ What is private here, and why we use it:
 - NLTK's compiled pattern is run without its per-match ReDoS timeout (our pattern is linear).
 
 Nothing is changed by importing this module: `apply()` checks the versions and installs the
-one replacement (MappedFile) when an index is opened for reading or writing. It refuses to
+two replacements (MappedFile, block_dumps) when an index is opened for reading or writing. It refuses to
 run, with a message saying what to install, on any other version of Whoosh or NLTK: each of
 these names may change between releases. The bit-identical tests in tests/test_execute.py,
 tests/test_mapped_files.py and tests/test_highlight.py pin what they read.
@@ -27,6 +29,7 @@ import ctypes.util
 import io
 import mmap
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -35,55 +38,55 @@ from array import array
 from itertools import accumulate
 from pickle import loads
 
-import nltk
-import whoosh
 from whoosh import formats
+from whoosh.codec import whoosh3
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.filedb import compound, structfile
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.system import _INT_SIZE
 
-# The releases every name below was read in (setup.cfg pins them).
-VERIFIED_WHOOSH = (2, 7, 5)
-VERIFIED_NLTK = "3.10.4"
+from search_service.index.verified import check_versions
+
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 _applied = threading.Lock()
 _done = False
 
 
-class UnverifiedVersionError(RuntimeError):
-    """The installed Whoosh or NLTK is not the release this module was checked against."""
-
-
-def check_versions(whoosh_version: tuple | None = None, nltk_version: str | None = None) -> None:
-    """Raise UnverifiedVersionError unless Whoosh and NLTK (as installed) are the verified releases."""
-    whoosh_version = whoosh.__version__ if whoosh_version is None else whoosh_version
-    nltk_version = nltk.__version__ if nltk_version is None else nltk_version
-    found = []
-    if tuple(whoosh_version) != VERIFIED_WHOOSH:
-        have = ".".join(map(str, whoosh_version))
-        want = ".".join(map(str, VERIFIED_WHOOSH))
-        found.append(f"Whoosh {have} is installed; DHR Search reads Whoosh {want}'s internals")
-    if nltk_version != VERIFIED_NLTK:
-        found.append(f"NLTK {nltk_version} is installed; DHR Search reads NLTK {VERIFIED_NLTK}'s")
-    if found:
-        raise UnverifiedVersionError(
-            "; ".join(found)
-            + f". Install the releases setup.cfg pins (whoosh-reloaded=={'.'.join(map(str, VERIFIED_WHOOSH))}, "
-            f"nltk=={VERIFIED_NLTK}) and start again."
-        )
-
-
 def apply() -> None:
-    """Check the versions, then read segments in place (once per process; idempotent)."""
+    """Check the versions, then read segments in place and write postings blocks at pickle
+    protocol 5 (once per process; idempotent)."""
     global _done
     with _applied:
         if _done:
             return
         check_versions()
         compound.BufferFile = MappedFile
+        whoosh3.dumps = block_dumps
         _done = True
+
+
+# ---- postings blocks pickled at protocol 5 ------------------------------------------------
+
+_FRAME = b"\x95"  # pickle's FRAME opcode, then the frame's length in 8 bytes
+
+
+def block_dumps(obj, protocol=None) -> bytes:
+    """pickle.dumps for whoosh3's postings: protocol 5 where it asks for 2, without the frame.
+
+    whoosh3 pickles each postings block and each single-posting term at protocol 2, which
+    has no bytes type: each posting's value (its encoded positions) was pickled as a call to
+    `_codecs.encode`. At 5 a block of a common word's pages unpickles ~7x faster and takes
+    half the room; pickle.loads reads every protocol, so older indexes read as they did.
+    """
+    if protocol != 2:
+        return pickle.dumps(obj, protocol)
+    out = pickle.dumps(obj, 5)
+    # Protocol 4 and up wrap the pickle in one frame (9 bytes a block), which only a reader
+    # of a stream needs in advance; frames are optional, and these are read whole.
+    if out[2:3] == _FRAME and int.from_bytes(out[3:11], "little") == len(out) - 11:
+        out = out[:2] + out[11:]
+    return out
 
 
 # ---- segment files read in place -------------------------------------------------------
@@ -99,8 +102,7 @@ class _MappedRaw(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def seekable(self) -> bool:
-        return True
+    seekable = readable
 
     def readinto(self, b) -> int:
         n = max(0, min(len(b), len(self._view) - self._pos))
@@ -120,10 +122,8 @@ class _MappedRaw(io.RawIOBase):
 class MappedFile(structfile.BufferFile):
     """Whoosh's BufferFile for a sub-file of a memory-mapped segment, without its copy.
 
-    BufferFile hands reads and seeks to a BytesIO of the mapped bytes, and making that
-    BytesIO copies the whole sub-file: each thread's searcher held its own copy of the index
-    (~73 MB a searcher at 10x) instead of sharing the page cache. This one reads the map in
-    place (positional reads, `get`, never copied it).
+    BufferFile reads through a BytesIO of the mapped bytes, which copies the sub-file: each
+    thread's searcher held its own copy of the index (~73 MB a searcher at 10x).
     """
 
     def __init__(self, buf, name=None, onclose=None):
@@ -141,14 +141,12 @@ _maps: weakref.WeakSet = weakref.WeakSet()
 
 
 def release_mapped_pages() -> int:
-    """Drop the pages of segment files this process has read from its resident set; returns
-    how many maps were released.
+    """Drop the segment pages this process has read from its resident set; returns how many
+    maps were released.
 
-    Segments are read through read-only maps, so every page a search or the warm-up read
-    (all stored fields for the facet table, the postings of every word searched) stayed in
-    the process's RSS, once per thread's searcher: ~65 MB after a benchmark's queries at the
-    library's size. The pages stay in the kernel's page cache, shared by every process, and
-    a later read maps them again (a minor fault, no disk read).
+    Every page a search or the warm-up read stayed in the process's RSS, once per thread's
+    searcher (~65 MB after a benchmark's queries). They stay in the kernel's page cache,
+    shared by every process; a later read maps them again (a minor fault, no disk read).
     """
     released = 0
     for source in list(_maps):
@@ -328,6 +326,7 @@ class TiedSubWriter(SubWriterTask):
 
     def run(self) -> None:
         _die_with_parent()
+        apply()  # forked after it already, unless multiprocessing spawns
         try:
             super().run()
         except BaseException as exc:  # noqa: BLE001 - reported, and the build fails on it
