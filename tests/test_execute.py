@@ -121,6 +121,20 @@ def test_cached_postings_give_whooshs_documents_and_scores(handles, kind, typed)
     assert set(fast) == _whoosh_docs(searcher, q)
 
 
+@pytest.mark.parametrize("kind", ["whole", "updated"])
+def test_a_phrase_cached_at_one_boost_scores_as_whoosh_at_another(handles, kind):
+    """A version keeps each phrase's scores boosted: the same words at another boost (typed
+    with ^, or a two-word search's phrase boost) are their own entry."""
+    handle = handles[0][kind]
+    searcher = handle.searcher()
+    state = VersionState()
+    for typed in ('"domestic abuse"^3', '"domestic abuse"', "domestic abuse", '"domestic abuse"^3'):
+        q = parse_query(searcher.schema, typed).query
+        assert _docs(searcher, q, state) == _reference(searcher, q), typed
+    assert len([k for k in state.postings._items if k[-1] == "phrase"]) >= 2  # two boosts
+    assert any(len(k) == 5 and k[-1] == "phrase" for k in state.postings._items)
+
+
 def test_the_not_queries_above_exclude_something(handles):
     """Guards the NOT comparison: each must match some documents and leave others out."""
     searcher = handles[0]["updated"].searcher()
