@@ -262,3 +262,26 @@ def test_serve_writes_one_json_access_line_per_request_to_stderr(index_dir):
     # Events share the stream: the version this server opened was warmed.
     warm = [line for line in lines if line.get("event") == "warm"]
     assert len(warm) == 1 and warm[0]["version"].startswith("v-") and warm[0]["seconds"] >= 0
+    assert "error" not in warm[0], warm[0]
+
+
+def test_a_warm_up_that_fails_says_why_in_its_event_and_searches_still_work(index_dir, caplog):
+    from search_service.index.reader import IndexHandle
+    from search_service.search.request import SearchRequest
+    from search_service.search.service import run_search
+
+    def broken(searcher, state):
+        raise KeyError(3076)
+
+    caplog.set_level(logging.INFO, logger="search_service.events")
+    handle = IndexHandle(index_dir, warm=broken)
+    handle.searcher()
+    deadline = time.monotonic() + 10
+    while not handle.warm:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    events = [
+        json.loads(r.getMessage()) for r in caplog.records if r.name == "search_service.events"
+    ]
+    assert [e.get("error") for e in events if e["event"] == "warm"] == ["KeyError: 3076"]
+    assert run_search(handle, SearchRequest(q="marac"))["total"] > 0

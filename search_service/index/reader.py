@@ -176,18 +176,21 @@ class IndexHandle:
 
         def run() -> None:
             started = time.perf_counter()
+            failed = None
             try:
                 version.open_stored()
                 if self.warm_up is not None:
                     with version.ix.searcher() as searcher:
                         self.warm_up(searcher, version.state)
                     settle_heap()
-            except Exception:  # noqa: BLE001 - warming is an optimisation; searches build lazily
-                pass
+            except Exception as exc:  # noqa: BLE001 - an optimisation: searches build lazily
+                failed = f"{type(exc).__name__}: {exc}"  # but the event says so
             finally:
                 version.warmed.set()
                 took = round(time.perf_counter() - started, 2)
                 record = {"event": "warm", "version": version.name, "seconds": took}
+                if failed:
+                    record["error"] = failed
                 events.info(json.dumps({**record, "pid": os.getpid()}))
                 with self._lock:
                     version.users -= 1
