@@ -17,7 +17,7 @@ walked once. tests/test_execute.py checks all of it against Whoosh's own matcher
 
 from __future__ import annotations
 
-from itertools import filterfalse
+from itertools import compress, filterfalse
 from operator import add, itemgetter
 
 from whoosh import query as wq
@@ -25,7 +25,8 @@ from whoosh.util import make_binary_tree, make_weighted_tree
 
 from search_service.index.state import VersionState
 from search_service.search.limits import CLOCK_EVERY, Deadline
-from search_service.search.phrases import phrase
+from search_service.search.phrase_boost import PhraseBoost
+from search_service.search.phrases import Unread, phrase, phrase_unread
 from search_service.search.postings import (
     EMPTY,
     Node,
@@ -228,18 +229,54 @@ def match(
 ) -> tuple[list[int], list[float]]:
     """Every document matching q with its BM25F score (docnums in no particular order;
     scores[i] belongs to ids[i]). Past the deadline, what was matched so far."""
+    ids, scores, boost = match_lazily(searcher, state, q, deadline)
+    if boost is not None:
+        boost.settle(ids, scores, None, None)
+    return ids, scores
+
+
+def match_lazily(
+    searcher, state: VersionState, q, deadline: Deadline | None = None
+) -> tuple[list[int], list[float], PhraseBoost | None]:
+    """match(), but a top-level phrase boost (a search of two to five plain words) is left
+    unread in report pages: their scores lack it until PhraseBoost.settle raises them."""
     context = searcher.context(weighting=FastBM25F(state), needs_current=True)
+    lazy = type(q) is wq.AndMaybe and type(q.b) is wq.Phrase and q.b.slop == 1
+    boost = PhraseBoost() if lazy else None
     ids: list[int] = []
     scores: list[float] = []
     for sub, offset in searcher.leaf_searchers():
         seg = Segment(sub, context, state, deadline)
         try:
-            node = _eval(seg, q)
+            node, unread = _and_maybe_unread(seg, q) if lazy else (_eval(seg, q), None)
         except OutOfTime:
             break
-        docs, values = node.items()
-        # In no particular order: counting, filtering and the top N (score, then docnum)
-        # do not need it, and sorting 50k docnums costs more than the rest of the merge.
-        ids.extend(map(offset.__add__, docs) if offset else docs)
-        scores.extend(values)
-    return ids, scores
+        if unread is None:
+            docs, values = node.items()
+            # In no particular order: counting, filtering and the top N (score, then docnum)
+            # do not need it, and sorting 50k docnums costs more than the rest of the merge.
+            ids.extend(map(offset.__add__, docs) if offset else docs)
+            scores.extend(values)
+            continue
+        # The pages left unread go last, with their scores without the boost.
+        held, without = node.scores, unread.without
+        local = list(compress(unread.docs, map(without.__contains__, unread.docs)))
+        rest = list(filterfalse(set(local).__contains__, held))
+        ids.extend(map(offset.__add__, rest))
+        scores.extend(map(held.__getitem__, rest))
+        lows = boost.add(unread, offset, len(ids), local, q.b.boost)
+        ids.extend(map(offset.__add__, local))
+        scores.extend(lows)
+    return ids, scores, boost
+
+
+def _and_maybe_unread(seg: Segment, q) -> tuple[Node, Unread | None]:
+    """_eval of AndMaybe(a, phrase), the phrase's report pages unread (see match_lazily)."""
+    a = _eval(seg, q.a)
+    parts = phrase_unread(seg, q.b)
+    if parts is None:
+        return _and_maybe(a, _eval(seg, q.b)), None
+    resolved, unread = parts
+    if unread is not None:
+        unread.without = a.scores
+    return _and_maybe(a, resolved), unread

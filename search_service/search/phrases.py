@@ -7,10 +7,13 @@ only in the documents holding every triple. The score is Whoosh's SpanNear2's, b
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from itertools import compress
 from operator import add
 
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
 from search_service.index.schema import UNSHINGLED
+from search_service.index.state import BYTES_PER_POSTING
 from search_service.index.whoosh_internals import positions_decoder_many, term_values_in
 from search_service.search.postings import (
     EMPTY,
@@ -24,9 +27,9 @@ from search_service.search.postings import (
 
 
 def positions_line_up(seg: Segment, fieldname: str, terms: list[bytes], candidates) -> list[int]:
-    """The candidates where terms[i] occurs at p + i for some p, in fieldname."""
+    """The candidates where terms[i] occurs at p + i for some p, in fieldname (ascending)."""
     decode = positions_decoder_many(seg.sub.schema[fieldname].format)
-    found = candidates if isinstance(candidates, list) else sorted(candidates)
+    found = sorted(candidates)  # blocks are read in docnum order (a sorted list: one pass)
     starts: list[set[int]] = []  # per candidate still in: the p where terms[:i] line up
     for i, btext in enumerate(terms):
         if not found:
@@ -63,65 +66,153 @@ def _values(seg: Segment, fieldname: str, btext: bytes, candidates: list[int]) -
     return term_values(seg, fieldname, btext)
 
 
-def phrase(seg: Segment, q) -> Node | None:
-    """An exact phrase (slop 1), as Whoosh's Phrase matches and scores it; None: not here."""
+def _terms(seg: Segment, q) -> list[bytes] | None:
+    """The phrase's words as the segment's terms ([]: a word never occurs here, so no
+    phrase, Whoosh's shortcut); None: the field has no positions (Whoosh's own error)."""
     field = seg.sub.schema[q.fieldname] if q.fieldname in seg.sub.schema.names() else None
     if field is None:
-        return EMPTY
+        return []
     if not field.format or not field.format.supports("positions"):
-        return None  # Whoosh raises its own error for this
+        return None
     terms = []
     for word in q.words:
         btext = btext_in(seg, q.fieldname, word)
         if btext is None:
-            return EMPTY  # a word that never occurs: no phrase (Whoosh's shortcut)
+            return []
         terms.append(btext)
+    return terms
+
+
+def _keys(seg: Segment, q, terms: list[bytes]) -> tuple[tuple, tuple]:
+    """The cache keys of the phrase as matched and as boosted (the same key at boost 1)."""
     # Kept as matched, shared by the phrase typed in quotes and a two-word search's phrase
     # boost (x2.0), and kept boosted too: boosting a common pair's ~20,000 report pages
     # again took ~4 ms of each warm answer.
     plain = (seg.segid, q.fieldname, tuple(terms), "phrase")
-    key = plain if q.boost == 1.0 else (*plain[:3], q.boost, "phrase")
+    return plain, (plain if q.boost == 1.0 else (*plain[:3], q.boost, "phrase"))
+
+
+def phrase(seg: Segment, q) -> Node | None:
+    """An exact phrase (slop 1), as Whoosh's Phrase matches and scores it; None: not here."""
+    terms = _terms(seg, q)
+    if not terms:
+        return EMPTY if terms is not None else None
+    plain, key = _keys(seg, q, terms)
     done = seg.cache.get(key)
     if done is not None:
         return Node(done)
     found = seg.cache.get(plain) if key is not plain else None
     if found is None:
-        found = _matched(seg, q.fieldname, terms)
+        scored, candidates, within = _split(seg, q.fieldname, terms)
+        if within:
+            candidates = [*candidates, *positions_line_up(seg, q.fieldname, terms, within)]
+        found = _scored(scored, candidates)
         seg.cache.put(plain, found)
+    return _boosted(seg, q, plain, key, found)
+
+
+def _boosted(seg: Segment, q, plain: tuple, key: tuple, found: dict) -> Node:
     node = boosted(Node(found), q.boost)
     if key is not plain:
         seg.cache.put(key, node.scores)
     return node
 
 
-def _matched(seg: Segment, fieldname: str, terms: list[bytes]) -> dict:
-    """docnum -> the phrase's score (unboosted), for the documents holding it in a row."""
+def _scored(scored: list[dict], candidates) -> dict:
+    """docnum -> the phrase's score (unboosted) for candidates, SpanNear2's to the bit: the
+    binary intersection tree of its words, summed column by column in the tree's order."""
+    docs = list(candidates)
+    return dict(zip(docs, tree_sums([list(map(s.__getitem__, docs)) for s in scored]), strict=True))
+
+
+def _split(seg: Segment, fieldname: str, terms: list[bytes]) -> tuple[list[dict], list, list]:
+    """(each word's scores, the documents holding the phrase found without reading report
+    pages' positions, the report pages holding every word, where only positions decide)."""
     scored = [term_scores(seg, fieldname, t) for t in terms]
     shingles = SHINGLE_FIELDS.get(fieldname)
     if shingles is not None and shingles not in seg.sub.schema:
         shingles = None
-    if shingles is not None:
-        candidates = _shingle_candidates(seg, shingles, terms)
-        if len(terms) > 3 and candidates:
-            # Four words or more: every triple is there, but maybe not in a row. The words'
-            # positions decide, read only in the (few) documents holding every triple.
-            candidates = positions_line_up(seg, fieldname, terms, candidates)
-        # Report pages have no shingles (schema.py): their positions decide.
-        unshingled = _unshingled(seg, fieldname)
-        if unshingled:
-            within = _holding_all(scored, unshingled)
-            if within:
-                candidates = [*candidates, *positions_line_up(seg, fieldname, terms, within)]
-    else:
+    if shingles is None:
         # Documents holding every word, then word i at p + i for some p.
-        candidates = _holding_all(scored)
-        if candidates:
-            candidates = positions_line_up(seg, fieldname, terms, candidates)
-    # SpanNear2's score: the binary intersection tree of its words, summed column by column
-    # over the candidates in the tree's order, so bit for bit the same.
-    docs = list(candidates)
-    sums = tree_sums([list(map(s.__getitem__, docs)) for s in scored])
-    return dict(zip(docs, sums, strict=True))
+        return scored, [], _holding_all(scored)
+    candidates = _shingle_candidates(seg, shingles, terms)
+    if len(terms) > 3 and candidates:
+        # Four words or more: every triple is there, but maybe not in a row. The words'
+        # positions decide, read only in the (few) documents holding every triple.
+        candidates = positions_line_up(seg, fieldname, terms, candidates)
+    # Report pages have no shingles (schema.py): their positions decide.
+    unshingled = _unshingled(seg, fieldname)
+    return scored, list(candidates), (_holding_all(scored, unshingled) if unshingled else [])
+
+
+@dataclass
+class Unread:
+    """A phrase in one segment with the report pages' positions not all read: the pages
+    holding every word, and the phrase's score in each if its words are in a row there."""
+
+    seg: Segment
+    q: object
+    terms: list[bytes]
+    keys: tuple[tuple, tuple]
+    kept: dict  # found, docs, sums and read, shared by the version's searches of the phrase
+    without: dict = field(default_factory=dict)  # the search's scores without the boost
+
+    @property
+    def docs(self) -> list[int]:
+        """The report pages holding every word, ascending."""
+        return self.kept["docs"]
+
+    @property
+    def sums(self) -> list[float]:
+        """The phrase's score (unboosted) in each of docs."""
+        return self.kept["sums"]
+
+    def in_a_row(self, docs: list[int]) -> list[int]:
+        """Those of docs (ascending) where the phrase's words are in a row; each page is read
+        once a version (what was found is kept)."""
+        read = self.kept["read"]
+        todo = [d for d in docs if d not in read]
+        if todo:
+            yes = set(positions_line_up(self.seg, self.q.fieldname, self.terms, todo))
+            read.update(zip(todo, map(yes.__contains__, todo), strict=True))
+        return list(compress(docs, map(read.__getitem__, docs)))
+
+    def read_all(self) -> set[int]:
+        """The pages holding the phrase, read in every one; the whole phrase is then kept,
+        as phrase() keeps it."""
+        confirmed = self.in_a_row(self.docs)
+        held = dict(zip(self.docs, self.sums, strict=True))
+        found = dict(self.kept["found"])
+        found.update(zip(confirmed, map(held.__getitem__, confirmed), strict=True))
+        plain, key = self.keys
+        self.seg.cache.put(plain, found)
+        _boosted(self.seg, self.q, plain, key, found)
+        return set(confirmed)
+
+
+def phrase_unread(seg: Segment, q) -> tuple[Node, Unread | None] | None:
+    """phrase(), leaving the report pages' positions unread: the phrase's (boosted) matches
+    but those pages, and what reads them. None where phrase() returns None."""
+    terms = _terms(seg, q)
+    if not terms:
+        return (EMPTY, None) if terms is not None else None
+    plain, key = _keys(seg, q, terms)
+    if seg.cache.get(key) is not None or seg.cache.get(plain) is not None:
+        return phrase(seg, q), None
+    unread_key = (*plain[:3], "unread")
+    kept = seg.cache.get(unread_key)
+    if kept is None:
+        scored, candidates, within = _split(seg, q.fieldname, terms)
+        found = _scored(scored, candidates)
+        if not within:
+            seg.cache.put(plain, found)
+            return _boosted(seg, q, plain, key, found), None
+        sums = list(_scored(scored, within).values())
+        kept = {"found": found, "docs": within, "sums": sums, "read": {}}
+        # Charged for its pages three times over: their docnums, sums, and what was read.
+        seg.cache.put(unread_key, kept, extra=(len(found) + 3 * len(within)) * BYTES_PER_POSTING)
+    unread = Unread(seg, q, terms, (plain, key), kept)
+    return boosted(Node(kept["found"]), q.boost), unread
 
 
 def _holding_all(scored: list[dict], within=None) -> list[int]:

@@ -15,13 +15,14 @@ from pathlib import Path
 
 from search_service.index.reader import IndexHandle
 from search_service.index.state import VersionState
-from search_service.search.execute import match
+from search_service.search.execute import match_lazily
 from search_service.search.facets import FacetTable, count_facets, facet_table, filter_test
 from search_service.search.highlight import PLACED_MAX, MarkTerms, terms_to_mark
 from search_service.search.hits import export_row, group_dict, shown_hit
 from search_service.search.lessons_view import attach_notes
 from search_service.search.limits import PARTIAL_NOTE, Deadline, Limits, cap_expansions
 from search_service.search.parse import ParsedQuery, parse_query
+from search_service.search.phrase_boost import PhraseBoost
 from search_service.search.postings import doc_positions
 from search_service.search.ranking import ranked, top
 from search_service.search.request import MAX_PER_PAGE, SearchRequest
@@ -51,6 +52,7 @@ class Matches:
     deadline: Deadline
     matched: list[int] = field(default_factory=list)
     scores: list[float] = field(default_factory=list)
+    boost: PhraseBoost | None = None  # a phrase boost not read in every report page yet
     keep: object = None  # a docnum -> bool test, or None when no filter applies
     kept: list[int] = field(default_factory=list)
     suggestion: str | None = None
@@ -70,13 +72,20 @@ class Matches:
         """Every kept docnum in the order the results page shows them."""
         if self.parsed.query is None or sort != "relevance":
             return _sorted_docnums(self.table, self.kept, sort)
+        self._settle(None)
         return ranked(self.matched, self.scores, self.keep)
 
     def page(self, sort: str, start: int, count: int) -> list[int]:
         """The kept docnums from start, count of them, in page order."""
         if self.parsed.query is None or sort != "relevance":
             return _sorted_docnums(self.table, self.kept, sort)[start : start + count]
+        self._settle(start + count)
         return top(self.matched, self.scores, self.keep, start + count)[start:]
+
+    def _settle(self, n: int | None) -> None:
+        """Read the phrase boost where the n best could need it (everywhere: None)."""
+        if self.boost is not None:
+            self.boost.settle(self.matched, self.scores, self.keep, n)
 
     def hits(self, docnums: list[int], marks: MarkTerms | None = None) -> list[dict]:
         """Hits for docnums, marked with the query's words (or marks)."""
@@ -124,9 +133,12 @@ def _find(m: Matches, req: SearchRequest) -> None:
     if m.parsed.query is None:
         m.matched, m.scores = [d for d in table.live if table.has_text[d]], []
     else:
-        m.matched, m.scores = match(m.searcher, m.state, m.parsed.query, m.deadline)
+        found = match_lazily(m.searcher, m.state, m.parsed.query, m.deadline)
+        m.matched, m.scores, m.boost = found
         if table.listed:
             m.scores = _demoted(table.listed, m.matched, m.scores)
+            if m.boost is not None:
+                m.boost.demote(m.matched, table.listed, LISTING_WEIGHT)
     # Without a type filter every kind of hit is shown; the type facet narrows.
     m.keep = filter_test(table, req)
     m.kept = m.matched if m.keep is None else [d for d in m.matched if m.keep(d)]
