@@ -66,7 +66,7 @@ def _values(seg: Segment, fieldname: str, btext: bytes, candidates: list[int]) -
     return term_values(seg, fieldname, btext)
 
 
-def _terms(seg: Segment, q) -> list[bytes] | None:
+def _segment_terms(seg: Segment, q) -> list[bytes] | None:
     """The phrase's words as the segment's terms ([]: a word never occurs here, so no
     phrase, Whoosh's shortcut); None: the field has no positions (Whoosh's own error)."""
     field = seg.sub.schema[q.fieldname] if q.fieldname in seg.sub.schema.names() else None
@@ -94,7 +94,7 @@ def _keys(seg: Segment, q, terms: list[bytes]) -> tuple[tuple, tuple]:
 
 def phrase(seg: Segment, q) -> Node | None:
     """An exact phrase (slop 1), as Whoosh's Phrase matches and scores it; None: not here."""
-    terms = _terms(seg, q)
+    terms = _segment_terms(seg, q)
     if not terms:
         return EMPTY if terms is not None else None
     plain, key = _keys(seg, q, terms)
@@ -193,7 +193,7 @@ class Unread:
 def phrase_unread(seg: Segment, q) -> tuple[Node, Unread | None] | None:
     """phrase(), leaving the report pages' positions unread: the phrase's (boosted) matches
     but those pages, and what reads them. None where phrase() returns None."""
-    terms = _terms(seg, q)
+    terms = _segment_terms(seg, q)
     if not terms:
         return (EMPTY, None) if terms is not None else None
     plain, key = _keys(seg, q, terms)
