@@ -20,6 +20,7 @@ from search_service.corpus.demo import write_demo_corpus
 from search_service.corpus.demo_reports import write_demo_reports
 from search_service.corpus.folder import read_corpus
 from search_service.index.writer import build_index, update_index
+from search_service.search import phrases
 from search_service.search.facets import facet_table
 from search_service.search.limits import Limits
 from search_service.search.request import SearchRequest
@@ -62,8 +63,11 @@ def index(request, tmp_path_factory):
 
 
 @pytest.fixture()
-def handle(index):
-    """A handle of its own: nothing cached by an earlier test."""
+def handle(index, monkeypatch):
+    """A handle of its own (nothing cached by an earlier test), leaving every phrase's pages
+    unread however few hold it (by default a phrase seldom in a row is read at once)."""
+    monkeypatch.setattr(phrases, "SAMPLE_FROM", 0)
+    monkeypatch.setattr(phrases, "SAMPLE_SHARE", 0.0)
     h = open_index(index)
     assert len(h.searcher().leaf_searchers()) >= 2
     yield h
@@ -173,3 +177,20 @@ def test_phrases_of_four_words_and_more_match_as_whooshs(handle):
         )
         tried += bool(ids)
     assert tried > 10
+
+
+def test_a_pair_seldom_in_a_row_is_read_at_once_and_a_common_phrase_is_left_unread(
+    index, monkeypatch
+):
+    """Only a phrase that many sampled pages hold can be settled by its best pages; one that
+    few hold would be read in every page anyway, so it is read at once, as before."""
+    monkeypatch.setattr(phrases, "SAMPLE_FROM", 8)
+    h = open_index(index)
+    try:
+        common = match_request(h, SearchRequest(q="domestic abuse"), Limits(None))
+        seldom = match_request(h, SearchRequest(q="abuse domestic"), Limits(None))
+        assert common.boost.at and not seldom.boost.at
+        for m in (common, seldom):
+            assert _shown(m, 0, 10) == _expected(h, m, 10)
+    finally:
+        h.searcher().close()

@@ -203,16 +203,44 @@ def phrase_unread(seg: Segment, q) -> tuple[Node, Unread | None] | None:
     kept = seg.cache.get(unread_key)
     if kept is None:
         scored, candidates, within = _split(seg, q.fieldname, terms)
-        found = _scored(scored, candidates)
-        if not within:
+        read = _seldom(seg, q.fieldname, terms, within)
+        if read is None:  # read every page now, as phrase() does
+            lined = positions_line_up(seg, q.fieldname, terms, within) if within else []
+            found = _scored(scored, [*candidates, *lined])
             seg.cache.put(plain, found)
             return _boosted(seg, q, plain, key, found), None
+        found = _scored(scored, candidates)
         sums = list(_scored(scored, within).values())
-        kept = {"found": found, "docs": within, "sums": sums, "read": {}}
+        kept = {"found": found, "docs": within, "sums": sums, "read": read}
         # Charged for its pages three times over: their docnums, sums, and what was read.
         seg.cache.put(unread_key, kept, extra=(len(found) + 3 * len(within)) * BYTES_PER_POSTING)
     unread = Unread(seg, q, terms, (plain, key), kept)
     return boosted(Node(kept["found"]), q.boost), unread
+
+
+# Pages sampled before leaving a phrase's pages unread, and the share of them that must hold
+# it: the best pages settle a results page only when many pages hold the words in a row.
+# When few do (two words that are seldom a phrase), every page is read anyway, and leaving
+# them unread first cost ~10% more.
+SAMPLE, SAMPLE_RUNS, SAMPLE_SHARE, SAMPLE_FROM = 32, 4, 0.25, 128
+
+
+def _seldom(seg: Segment, fieldname: str, terms: list[bytes], within: list[int]) -> dict | None:
+    """A sample of within's pages read ({page: holds the phrase}), or None when within is
+    small (against the pages holding each word, too), or few of the sample hold the phrase:
+    then every page is best read at once."""
+    if not within or len(within) < max(SAMPLE_FROM, SAMPLE_RUNS):
+        return None
+    if len(within) * SPARSE < min(seg.df(fieldname, t) for t in terms):
+        return None  # every word's positions are read in a few of its blocks anyway
+    # Runs of pages next to each other: their postings share blocks, so a sample reads a few
+    # blocks of each word where pages spread out read a third of them.
+    step = len(within) // SAMPLE_RUNS
+    sample = [d for i in range(0, len(within), step) for d in within[i : i + SAMPLE // SAMPLE_RUNS]]
+    held = set(positions_line_up(seg, fieldname, terms, sample))
+    if len(held) < SAMPLE_SHARE * len(sample):
+        return None
+    return dict(zip(sample, map(held.__contains__, sample), strict=True))
 
 
 def _holding_all(scored: list[dict], within=None) -> list[int]:
