@@ -1,7 +1,8 @@
 """The one matching path: a query -> every matching docnum with its BM25F score.
 
 Every view (results page, grouped view, export, trends, similar recommendations, the CLI)
-matches through `match`. Each term's postings come decoded from the version's state
+matches through `match`, or `match_lazily`, which leaves a two-word search's phrase boost
+in report pages to be read as far as the ranking needs (search/phrase_boost.py). Each term's postings come decoded from the version's state
 (search/postings.py), and a query node combines its children's dicts with set and dict
 operations that run in C, instead of Whoosh walking its matcher tree one document at a
 time in Python (~90% of a search).

@@ -2,7 +2,9 @@
 
 A phrase of two or three words matches exactly the documents holding its shingle
 (analysis/shingles.py), so no positions are read; a longer one reads its words' positions
-only in the documents holding every triple. The score is Whoosh's SpanNear2's, bit for bit.
+only in the documents holding every triple. Report pages have no shingles: their positions
+decide, read at once (phrase) or left for a phrase boost to read as the ranking needs
+(phrase_unread, search/phrase_boost.py). The score is Whoosh's SpanNear2's, bit for bit.
 """
 
 from __future__ import annotations
