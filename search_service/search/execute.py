@@ -265,7 +265,7 @@ def match_lazily(
         rest = list(filterfalse(set(local).__contains__, held))
         ids.extend(map(offset.__add__, rest))
         scores.extend(map(held.__getitem__, rest))
-        lows = boost.add(unread, offset, len(ids), local, q.b.boost)
+        lows = boost.add(unread, len(ids), local, q.b.boost)
         ids.extend(map(offset.__add__, local))
         scores.extend(lows)
     return ids, scores, boost

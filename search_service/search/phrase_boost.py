@@ -28,14 +28,14 @@ class PhraseBoost:
     """The report pages a top-level phrase boost may raise, over every segment: where each
     one's score is in the match lists, and what it scores if its words are in a row."""
 
-    parts: list[tuple[Unread, int]] = field(default_factory=list)  # each with its offset
+    parts: list[Unread] = field(default_factory=list)  # one a segment
     part: list[int] = field(default_factory=list)  # per page: its index in parts
     local: list[int] = field(default_factory=list)  # per page: docnum in its segment
     at: list[int] = field(default_factory=list)  # per page: index in the match lists
     raised: list[float] = field(default_factory=list)  # per page: its score with the boost
     settled: bool = False
 
-    def add(self, unread: Unread, offset: int, start: int, local: list[int], boost: float) -> list:
+    def add(self, unread: Unread, start: int, local: list[int], boost: float) -> list:
         """Take those of unread's pages the query matches (local, in the match lists from
         index start on); returns their scores without the boost."""
         sums = unread.sums
@@ -44,7 +44,7 @@ class PhraseBoost:
             sums = list(map(held.__getitem__, local))
         lows = list(map(unread.without.__getitem__, local))
         self.part.extend([len(self.parts)] * len(local))
-        self.parts.append((unread, offset))
+        self.parts.append(unread)
         self.local.extend(local)
         self.at.extend(range(start, start + len(local)))
         # AndMaybe's a + b, b the phrase boosted: the floats the whole phrase gives.
@@ -89,14 +89,13 @@ class PhraseBoost:
         for k in sorted(ks, key=self.local.__getitem__):
             by_part.setdefault(self.part[k], []).append(k)
         for p, part_ks in by_part.items():
-            unread, _offset = self.parts[p]
-            confirmed = set(unread.in_a_row([self.local[k] for k in part_ks]))
+            confirmed = set(self.parts[p].in_a_row([self.local[k] for k in part_ks]))
             for k in part_ks:
                 if self.local[k] in confirmed:
                     scores[self.at[k]] = self.raised[k]
 
     def _read_all(self, scores: list[float]) -> None:
-        confirmed = [unread.read_all() for unread, _offset in self.parts]
+        confirmed = [unread.read_all() for unread in self.parts]
         for k, (p, d) in enumerate(zip(self.part, self.local, strict=True)):
             if d in confirmed[p]:
                 scores[self.at[k]] = self.raised[k]
