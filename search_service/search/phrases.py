@@ -105,12 +105,18 @@ def phrase(seg: Segment, q) -> Node | None:
         return Node(done)
     found = seg.cache.get(plain) if key is not plain else None
     if found is None:
-        scored, candidates, within = _split(seg, q.fieldname, terms)
-        if within:
-            candidates = [*candidates, *positions_line_up(seg, q.fieldname, terms, within)]
-        found = _scored(scored, candidates)
-        seg.cache.put(plain, found)
+        found = _read_whole(seg, q.fieldname, terms, plain, _split(seg, q.fieldname, terms))
     return _boosted(seg, q, plain, key, found)
+
+
+def _read_whole(seg: Segment, fieldname: str, terms: list[bytes], plain: tuple, split) -> dict:
+    """The phrase's matches with every page's positions read, kept as matched."""
+    scored, candidates, within = split
+    if within:
+        candidates = [*candidates, *positions_line_up(seg, fieldname, terms, within)]
+    found = _scored(scored, candidates)
+    seg.cache.put(plain, found)
+    return found
 
 
 def _boosted(seg: Segment, q, plain: tuple, key: tuple, found: dict) -> Node:
@@ -124,7 +130,11 @@ def _scored(scored: list[dict], candidates) -> dict:
     """docnum -> the phrase's score (unboosted) for candidates, SpanNear2's to the bit: the
     binary intersection tree of its words, summed column by column in the tree's order."""
     docs = list(candidates)
-    return dict(zip(docs, tree_sums([list(map(s.__getitem__, docs)) for s in scored]), strict=True))
+    return dict(zip(docs, _sums(scored, docs), strict=True))
+
+
+def _sums(scored: list[dict], docs: list[int]) -> list[float]:
+    return tree_sums([list(map(s.__getitem__, docs)) for s in scored])
 
 
 def _split(seg: Segment, fieldname: str, terms: list[bytes]) -> tuple[list[dict], list, list]:
@@ -204,16 +214,13 @@ def phrase_unread(seg: Segment, q) -> tuple[Node, Unread | None] | None:
     unread_key = (*plain[:3], "unread")
     kept = seg.cache.get(unread_key)
     if kept is None:
-        scored, candidates, within = _split(seg, q.fieldname, terms)
-        read = _seldom(seg, q.fieldname, terms, within)
+        split = scored, candidates, within = _split(seg, q.fieldname, terms)
+        read = _sampled(seg, q.fieldname, terms, within)
         if read is None:  # read every page now, as phrase() does
-            lined = positions_line_up(seg, q.fieldname, terms, within) if within else []
-            found = _scored(scored, [*candidates, *lined])
-            seg.cache.put(plain, found)
+            found = _read_whole(seg, q.fieldname, terms, plain, split)
             return _boosted(seg, q, plain, key, found), None
         found = _scored(scored, candidates)
-        sums = list(_scored(scored, within).values())
-        kept = {"found": found, "docs": within, "sums": sums, "read": read}
+        kept = {"found": found, "docs": within, "sums": _sums(scored, within), "read": read}
         # Charged for its pages three times over: their docnums, sums, and what was read.
         seg.cache.put(unread_key, kept, extra=(len(found) + 3 * len(within)) * BYTES_PER_POSTING)
     unread = Unread(seg, q, terms, (plain, key), kept)
@@ -227,7 +234,7 @@ def phrase_unread(seg: Segment, q) -> tuple[Node, Unread | None] | None:
 SAMPLE, SAMPLE_RUNS, SAMPLE_SHARE, SAMPLE_FROM = 32, 4, 0.25, 128
 
 
-def _seldom(seg: Segment, fieldname: str, terms: list[bytes], within: list[int]) -> dict | None:
+def _sampled(seg: Segment, fieldname: str, terms: list[bytes], within: list[int]) -> dict | None:
     """A sample of within's pages read ({page: holds the phrase}), or None when within is
     small (against the pages holding each word, too), or few of the sample hold the phrase:
     then every page is best read at once."""
