@@ -9,10 +9,27 @@ from whoosh.query import Every
 
 from search_service.index import reader as reader_module
 from search_service.index import whoosh_internals
-from search_service.index.reader import IndexHandle
+from search_service.index.reader import IndexHandle, give_back_heap
 from search_service.search.service import open_index
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
+
+
+def _anonymous_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no RssAnon in /proc/self/status")
+
+
+def _free_scattered_heap() -> list:
+    """Free ~120 MB of malloc'd blocks, keeping one in fifty so the heap cannot shrink from
+    its top (what evicted postings leave behind); returns what it keeps."""
+    blocks = [bytes(2000) + bytes([i % 251]) for i in range(60_000)]  # past pymalloc's 512 B
+    kept = blocks[::50]
+    del blocks
+    return kept
 
 
 def _read_every_stored_field(handle: IndexHandle) -> int:
@@ -35,6 +52,29 @@ def test_released_maps_leave_the_resident_set_and_searches_still_read_them(index
     # The pages come back on the next read: the same documents, from the page cache.
     assert _read_every_stored_field(handle) > 0
     assert whoosh_internals.mapped_resident_bytes() > after
+
+
+@linux_only
+def test_freed_heap_goes_back_to_the_system():
+    kept = _free_scattered_heap()
+    before = _anonymous_mb()
+    assert give_back_heap()
+    assert _anonymous_mb() < before - 50
+    assert len(kept) == 1200
+
+
+@linux_only
+def test_a_searcher_gives_back_the_heap_once_a_second_at_most(index_dir, monkeypatch):
+    handle = IndexHandle(index_dir)
+    handle.searcher()  # looks now: the next look is a second away
+    kept = _free_scattered_heap()
+    before = _anonymous_mb()
+    handle.searcher()
+    assert _anonymous_mb() > before - 50  # within the second: not trimmed
+    monkeypatch.setattr(reader_module, "TRIM_EVERY", 0.0)
+    handle.searcher()
+    assert _anonymous_mb() < before - 50
+    assert len(kept) == 1200
 
 
 @linux_only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import json
 import logging
@@ -31,13 +32,38 @@ from search_service.index.versions import (
 events = logging.getLogger("search_service.events")
 
 
-# Seconds between looks at how much of the segment files the process holds (one read of
-# /proc/self/statm, ~10 µs).
+# Seconds between trims of the heap and looks at how much of the segment files the process
+# holds (one read of /proc/self/statm, ~10 µs).
 TRIM_EVERY = 1.0
 
 # Fills a new version's state before searches need it (search/warm.py provides it; without
 # one, the state fills as searches use it).
 Warm = Callable[[Searcher, VersionState], None]
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc's; musl and macOS have none
+    except (OSError, AttributeError):
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def give_back_heap() -> bool:
+    """Return the C heap's free pages to the system (glibc's malloc_trim); False where there
+    is no such call.
+
+    Evicted postings, a replaced version's state and each request's temporary dicts are
+    freed into malloc's heap, which keeps them: after the benchmark's queries ~70 MB of a
+    serving process's resident set was free heap. Trimming takes ~4 ms the first time and
+    well under 1 ms once a second after that.
+    """
+    if _TRIM is None:
+        return False
+    _TRIM(0)
+    return True
 
 
 def settle_heap() -> None:
@@ -51,6 +77,7 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    give_back_heap()  # what the warm-up built and dropped, and the previous version
 
 
 class _Version:
@@ -108,7 +135,7 @@ class IndexHandle:
         self._current: _Version | None = None
         self._pointer_stamp: tuple | None = None
         self._watched = False  # a watch() thread follows CURRENT
-        self._trimmed = 0.0  # when _trim_mapped last looked
+        self._trimmed = 0.0  # when _give_back last looked
 
     def _stamp(self) -> tuple | None:
         try:
@@ -242,20 +269,22 @@ class IndexHandle:
         mine = getattr(self._local, "version", None)
         return (mine if mine is not None else self._check()).stored.stored_fields(docnum)
 
-    def _trim_mapped(self) -> None:
-        """Give back the segment pages searches have read, once they pass $DHR_MAPPED_MB
-        (looked at once a second at most); they stay in the kernel's page cache."""
+    def _give_back(self) -> None:
+        """Give back the heap searches freed, and the segment pages they have read once they
+        pass $DHR_MAPPED_MB (looked at once a second at most; the pages stay in the
+        kernel's page cache)."""
         now = time.monotonic()
         if now - self._trimmed < TRIM_EVERY:
             return
         self._trimmed = now
+        give_back_heap()
         held = whoosh_internals.mapped_resident_bytes()
         if held is not None and held > setting("MAPPED_MB") * 1024 * 1024:
             whoosh_internals.release_mapped_pages()
 
     def searcher(self) -> Searcher:
         """This thread's searcher over the live version (reopened after a switch)."""
-        self._trim_mapped()
+        self._give_back()
         current = self._check()
         local = self._local
         mine: _Version | None = getattr(local, "version", None)
