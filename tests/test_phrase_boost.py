@@ -3,7 +3,9 @@
 What a user sees must not change: every page of results holds the hits, in the order and
 with the scores, that Whoosh's own matchers give the whole query (the phrase read in every
 page), with contents pages demoted and filters applied. The index is the demo corpus with a
-report PDF of several pages beside each review, in two segments (an `--update` added one).
+report PDF of several pages beside each review, in two segments (an `--update` added one),
+built without pairs of frequent words (tests/test_pairs.py has them), so that report pages'
+positions decide every phrase.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from search_service.analysis import pairs as pair_words
 from search_service.corpus.demo import write_demo_corpus
 from search_service.corpus.demo_reports import write_demo_reports
 from search_service.corpus.folder import read_corpus
@@ -56,7 +59,12 @@ def index(request, tmp_path_factory):
             shutil.copy(pdf, corpus / pdf.name)
     reviews = read_corpus(corpus, pdf_cache=tmp_path_factory.mktemp("cache")).reviews
     index = tmp_path_factory.mktemp("index")
-    build_index(index, reviews)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pair_words, "FREQUENT_SHARE", 2.0)  # no word is in twice every page
+        build_index(index, reviews)
+    h = open_index(index)
+    assert not h.searcher().schema["text_pairs"].analyzer.frequent
+    h.searcher().close()
     plan = SimpleNamespace(remove=[reviews[2].id], add=[reviews[2]], files={})
     update_index(index, lambda files, meta: plan)
     return index

@@ -5,12 +5,13 @@ Whoosh pickles the schema into the index; everything here is top-level and impor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from whoosh import fields, formats
 from whoosh.analysis import RegexTokenizer
 
 from search_service.analysis.filters import analysis_fingerprint, spelling_analyzer, text_analyzer
+from search_service.analysis.pairs import PairAnalyzer, record
 from search_service.analysis.shingles import ShingleAnalyzer
 from search_service.analysis.themes import themes_for
 from search_service.model import Recommendation, Review
@@ -21,13 +22,41 @@ from search_service.model import Recommendation, Review
 # 7: a recommendation's themes, a report page's kind, and a review's DHRD link (on its
 #    summary), are stored.
 # 8: report pages have neither shingles nor spelling words (UNSHINGLED).
-SCHEMA_VERSION = 8
+# 9: report pages have pairs of frequent words (PAIR_FIELDS).
+SCHEMA_VERSION = 9
 # Fields whose documents of one type carry no shingles: a report page's words are too many
 # (two- and three-word runs of 26,000 pages were nine tenths of the index and of its build
 # time), so phrases in them are matched by positions (search/phrases.py).
 UNSHINGLED = {"text": "passage"}
+# Those documents' pairs of frequent words instead (analysis/pairs.py): a phrase of two
+# frequent words is one lookup there too, and a longer one narrowed to the pages holding
+# its pairs.
+PAIR_FIELDS = {"text": "text_pairs"}
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"
+
+
+class RecordedText(fields.TEXT):
+    """A TEXT field that keeps the analysed words of the value it indexed last, for the
+    pairs field indexed next (analysing a report page twice was a third of a build)."""
+
+    def index(self, value, **kwargs):
+        """FieldType.index, with the analyzer's words recorded on the way."""
+        if not isinstance(value, str):  # pre-analysed tokens: as Whoosh indexes them
+            yield from super().index(value, **kwargs)
+            return
+        kwargs.setdefault("mode", "index")
+        words = record(value)
+        analyzer = self.analyzer
+
+        def recording(v, **kw):
+            for t in analyzer(v, **kw):
+                if not t.stopped:
+                    words.append((t.pos, t.text))
+                yield t
+
+        for text, freq, weight, vbytes in self.format.word_values(value, recording, **kwargs):
+            yield text.encode("utf-8"), freq, weight, vbytes
 
 
 class ExactList(fields.KEYWORD):
@@ -37,8 +66,9 @@ class ExactList(fields.KEYWORD):
         super().__init__(stored=False, analyzer=RegexTokenizer(r"[^\t]+"))
 
 
-def build_schema() -> fields.Schema:
-    """The Whoosh schema: one document per hit (recommendation, summary or report page)."""
+def build_schema(frequent: Iterable[str] = ()) -> fields.Schema:
+    """The Whoosh schema: one document per hit (recommendation, summary or report page);
+    frequent: the library's frequent words, whose pairs report pages carry."""
     prose = text_analyzer()
     return fields.Schema(
         doc_id=fields.ID(stored=True, unique=True),
@@ -53,10 +83,14 @@ def build_schema() -> fields.Schema:
         # there for every document of the review, so each document does not repeat it).
         dhrd=fields.STORED(),
         # Recommendation text is what users cite, so it outweighs titles and agency names.
-        text=fields.TEXT(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
+        text=RecordedText(analyzer=prose, stored=True, phrase=True, field_boost=2.0),
         # Runs of two and three words of each searched field: a phrase of two or three words
         # is one lookup, and a longer one reads positions only where all its triples are.
         text_shingles=shingles_field(),
+        # A report page's pairs of frequent words (it has no shingles).
+        text_pairs=fields.FieldType(
+            formats.Existence(), PairAnalyzer(frequent), scorable=False, stored=False
+        ),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
         title_shingles=shingles_field(),
         csp=fields.ID(stored=True),
@@ -145,6 +179,7 @@ def review_documents(review: Review) -> Iterator[dict]:
             "page": passage.page,
             "kind": passage.kind,
             "text": passage.text,
+            "text_pairs": passage.text,  # the same string: its analysed words are reused
         }
 
 

@@ -10,8 +10,9 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from whoosh import index as windex
@@ -19,6 +20,7 @@ from whoosh.query import Term
 from whoosh.reading import SegmentReader
 
 from search_service.analysis.filters import analysis_fingerprint
+from search_service.analysis.pairs import SAMPLE_PAGES, frequent_words
 from search_service.config import setting
 from search_service.index import whoosh_internals
 from search_service.index.schema import (
@@ -170,9 +172,12 @@ def build_index(
         building.mkdir()
         stats = BuildStats(version=version)
         try:
-            ix = windex.create_in(str(building), build_schema())
+            reviews = iter(reviews)
+            head = _first_pages(reviews, SAMPLE_PAGES)
+            frequent = frequent_words(p.text for r in head for p in r.passages)
+            ix = windex.create_in(str(building), build_schema(frequent))
             with full_build_writer(ix) as w:
-                for review in reviews:
+                for review in chain(head, reviews):
                     _add_review(w, review, stats)
             # What we print and record is what the index holds, read back from it.
             counts = _count(ix)
@@ -185,6 +190,18 @@ def build_index(
             shutil.rmtree(building, ignore_errors=True)
             raise
         return stats
+
+
+def _first_pages(reviews: Iterator[Review], pages: int) -> list[Review]:
+    """The first reviews, up to the one that brings their report pages to pages."""
+    head: list[Review] = []
+    held = 0
+    for review in reviews:
+        head.append(review)
+        held += len(review.passages)
+        if held >= pages:
+            break
+    return head
 
 
 def _count(ix) -> dict:

@@ -10,11 +10,12 @@ decide, read at once (phrase) or left for a phrase boost to read as the ranking 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, pairwise
 from operator import add
 
+from search_service.analysis.pairs import pair
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
-from search_service.index.schema import UNSHINGLED
+from search_service.index.schema import PAIR_FIELDS, UNSHINGLED
 from search_service.index.state import BYTES_PER_POSTING
 from search_service.index.whoosh_internals import positions_decoder_many, term_values_in
 from search_service.search.postings import (
@@ -152,9 +153,16 @@ def _split(seg: Segment, fieldname: str, terms: list[bytes]) -> tuple[list[dict]
         # Four words or more: every triple is there, but maybe not in a row. The words'
         # positions decide, read only in the (few) documents holding every triple.
         candidates = positions_line_up(seg, fieldname, terms, candidates)
-    # Report pages have no shingles (schema.py): their positions decide.
+    # Report pages have no shingles (schema.py): their pairs of frequent words narrow them,
+    # and their positions decide, unless the phrase is one pair.
     unshingled = _unshingled(seg, fieldname)
-    return scored, list(candidates), (_holding_all(scored, unshingled) if unshingled else [])
+    if not unshingled:
+        return scored, list(candidates), []
+    pages, settled = _pair_pages(seg, fieldname, terms)
+    if settled:
+        return scored, [*candidates, *sorted(pages)], []
+    within = unshingled if pages is None else pages
+    return scored, list(candidates), _holding_all(scored, within)
 
 
 @dataclass
@@ -272,6 +280,32 @@ def _unshingled(seg: Segment, fieldname: str):
         return None
     btext = btext_in(seg, "type", kind)
     return term_scores(seg, "type", btext).keys() if btext is not None else None
+
+
+def _pair_pages(seg: Segment, fieldname: str, terms: list[bytes]) -> tuple[set | None, bool]:
+    """(the report pages holding every pair of frequent words in a row of the phrase, or None
+    when it has no such pair; whether those pages are the phrase's: it is one pair)."""
+    pairs = PAIR_FIELDS.get(fieldname)
+    if pairs is None or pairs not in seg.sub.schema.names():
+        return None, False
+    frequent = seg.sub.schema[pairs].analyzer.frequent
+    words = [t.decode("utf-8") for t in terms]
+    runs = [pair(a, b) for a, b in pairwise(words) if a in frequent and b in frequent]
+    if not runs:
+        return None, False
+    pages: set | None = None
+    # Rarest first: the intersection shrinks fastest.
+    for keys in sorted((_docs_of(seg, pairs, run) for run in runs), key=len):
+        pages = set(keys) if pages is None else pages & keys
+        if not pages:
+            break
+    return pages, len(words) == 2
+
+
+def _docs_of(seg: Segment, fieldname: str, text: str):
+    """The documents holding a term of a matched field (keys of its cached scores)."""
+    btext = btext_in(seg, fieldname, text)
+    return term_scores(seg, fieldname, btext).keys() if btext is not None else ()
 
 
 def _shingle_candidates(seg: Segment, shingles: str, terms: list[bytes]) -> set:

@@ -1,0 +1,221 @@
+"""Report pages' pairs of frequent words: a phrase of two of them is one lookup, and exact.
+
+What a user sees must not change: a phrase typed in quotes, and a two-word search (which
+ranks its phrase higher), find the same pages with the same scores as Whoosh's own
+matchers reading every position. The index is the demo corpus with a report PDF of several
+pages beside each review, or the committed Word-made reports, in two segments (an
+`--update` re-added one review, which keeps the first build's frequent words).
+"""
+
+from __future__ import annotations
+
+import pickle
+import random
+import re
+import shutil
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from search_service.analysis import pairs as pairs_module
+from search_service.analysis.pairs import PairAnalyzer, frequent_words
+from search_service.analysis.shingles import ShingleAnalyzer
+from search_service.corpus.demo import write_demo_corpus
+from search_service.corpus.demo_reports import write_demo_reports
+from search_service.corpus.folder import read_corpus
+from search_service.index.schema import build_schema
+from search_service.index.writer import build_index, update_index
+from search_service.search import phrases
+from search_service.search.execute import match
+from search_service.search.parse import parse_query
+from search_service.search.service import open_index
+from tests.whoosh_reference import whoosh_matches
+
+FIXTURES = Path(__file__).parent / "fixtures" / "reports"
+
+
+def test_a_page_holds_the_pairs_of_its_frequent_words_in_a_row():
+    analyzer = PairAnalyzer({"domest", "abus", "risk", "assess", "agenc"})
+    text = "Domestic abuse and a risk assessment; risk of domestic abuse. Agency."
+    # "and"/"a"/"of" are stop words: they take no position, so the words around them meet.
+    assert analyzer.pairs(text) == {
+        "domest abus",
+        "abus risk",
+        "risk assess",
+        "assess risk",
+        "risk domest",
+        "abus agenc",
+    }
+    assert [t.text for t in analyzer(text)] == sorted(analyzer.pairs(text))
+    assert PairAnalyzer().pairs(text) == set()
+
+
+def test_pairs_are_the_two_word_shingles_of_frequent_words():
+    """The same rule as the shingles of recommendations: compounds put several words at one
+    position, and every combination counts."""
+    text = "A multi-agency risk assessment by multiagency partners: multi agency risk."
+    shingles = {s for s in ShingleAnalyzer().shingles(text) if s.count(" ") == 1}
+    words = {w for s in shingles for w in s.split()}
+    assert len(shingles) > 4
+    assert PairAnalyzer(words).pairs(text) == shingles
+    assert PairAnalyzer(words - {"risk"}).pairs(text) == {
+        s for s in shingles if "risk" not in s.split()
+    }
+
+
+def test_the_words_the_text_field_recorded_give_the_same_pairs():
+    text = (FIXTURES / "README.md").read_text()
+    analyzer = PairAnalyzer(frequent_words([text[i : i + 400] for i in range(0, 8000, 400)]))
+    fresh = analyzer.pairs(text)
+    field = build_schema()["text"]
+    list(field.index(text))  # records its analysed words, as the build does before the pairs
+    assert pairs_module._recorded.value is text
+    assert analyzer.pairs(text) == fresh and fresh
+    assert analyzer.pairs(text.encode().decode()) == fresh  # another string: analysed afresh
+
+
+def test_a_document_pickled_for_a_writer_process_keeps_one_string_for_both_fields():
+    text = "Domestic abuse " * 10
+    doc = pickle.loads(pickle.dumps((0, {"text": text, "text_pairs": text}), 2))[1]
+    assert doc["text"] is doc["text_pairs"]
+
+
+def test_the_frequent_words_are_the_analysed_words_of_many_pages():
+    pages = ["Domestic abuse was known."] * 30 + ["Agencies shared information."] * 70
+    assert frequent_words(pages) == {"domest", "abus", "known", "agenc", "share", "inform"}
+    assert frequent_words(pages + ["rare words"] * 2) >= {"domest", "agenc"}
+    assert "rare" not in frequent_words(pages + ["rare words"] * 2)
+    assert frequent_words([]) == frozenset()
+
+
+def test_the_analyzer_keeps_its_frequent_words_when_pickled_with_the_schema():
+    schema = pickle.loads(pickle.dumps(build_schema({"domest", "abus"})))
+    assert schema["text_pairs"].analyzer.frequent == {"domest", "abus"}
+    assert schema["text_pairs"].analyzer == PairAnalyzer({"abus", "domest"})
+    assert schema["text_pairs"].analyzer != PairAnalyzer({"abus"})
+
+
+@pytest.fixture(scope="module", params=["demo", "fixtures"])
+def index(request, tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
+    if request.param == "demo":
+        write_demo_corpus(corpus, 10, seed=5)
+        write_demo_reports(corpus, 6, seed=5)
+    else:
+        for pdf in sorted(FIXTURES.glob("*.pdf"))[:8]:
+            shutil.copy(pdf, corpus / pdf.name)
+    reviews = read_corpus(corpus, pdf_cache=tmp_path_factory.mktemp("cache")).reviews
+    index = tmp_path_factory.mktemp("index")
+    build_index(index, reviews)
+    plan = SimpleNamespace(remove=[reviews[1].id], add=[reviews[1]], files={})
+    update_index(index, lambda files, meta: plan)
+    return index
+
+
+@pytest.fixture()
+def handle(index):
+    """A handle of its own, warm (the warm-up's own phrases read positions meanwhile)."""
+    h = open_index(index)
+    assert len(h.searcher().leaf_searchers()) >= 2
+    deadline = time.monotonic() + 60
+    while not h.warm and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert h.warm
+    yield h
+    h.searcher().close()
+
+
+def _page_runs(handle, count: int, seed: int) -> list[list[str]]:
+    """Runs of two to four words of the report pages, in a row or apart."""
+    rng = random.Random(seed)
+    pages = [
+        f["text"] for _d, f in handle.searcher().reader().iter_docs() if f.get("type") == "passage"
+    ]
+    found = []
+    while len(found) < count:
+        words = re.findall(r"[a-z]+", rng.choice(pages).lower())
+        if len(words) < 20:
+            continue
+        i = rng.randrange(len(words) - 10)
+        size = rng.choice((2, 2, 3, 4))
+        if rng.random() < 0.7:
+            found.append(words[i : i + size])
+        else:
+            found.append([words[i + rng.randrange(0, 8)] for _ in range(size)])
+    return found
+
+
+def test_the_frequent_words_are_chosen_once_and_kept_by_updates(handle):
+    frequent = handle.searcher().schema["text_pairs"].analyzer.frequent
+    assert 20 < len(frequent) <= pairs_module.FREQUENT_MAX
+    # Two words every report page of these corpora uses often.
+    assert {"agenc", "review"} & frequent
+
+
+def test_phrases_and_two_word_searches_match_as_whooshs_reading_every_position(handle, monkeypatch):
+    read: list[int] = []
+    line_up = phrases.positions_line_up
+
+    def counting(seg, fieldname, terms, candidates):
+        candidates = list(candidates)
+        if fieldname == "text":
+            read.append(len(candidates))
+        return line_up(seg, fieldname, terms, candidates)
+
+    monkeypatch.setattr(phrases, "positions_line_up", counting)
+    searcher = handle.searcher()
+    frequent = searcher.schema["text_pairs"].analyzer.frequent
+    analyzer = searcher.schema["text"].analyzer
+    one_lookup = narrowed = 0
+    for words in _page_runs(handle, 60, seed=7):
+        stems = [t.text for t in analyzer(" ".join(words))]
+        pairs_of_frequent = len(stems) > 1 and all(s in frequent for s in stems)
+        for text in ('"' + " ".join(words) + '"', " ".join(words[:2])):
+            q = parse_query(searcher.schema, text).query
+            del read[:]
+            ids, scores = match(searcher, handle.state, q)
+            assert dict(zip(ids, scores, strict=True)) == dict(
+                zip(*whoosh_matches(searcher, q), strict=True)
+            ), text
+            if pairs_of_frequent and len(stems) == 2:
+                assert not read, text  # one pair: no positions read in any text
+                one_lookup += bool(ids)
+            elif pairs_of_frequent and read:
+                narrowed += 1
+    assert one_lookup > 10
+    assert narrowed > 0
+
+
+def test_a_page_holding_a_longer_phrases_pairs_apart_does_not_match_it(handle):
+    """Three frequent words: the pages holding both pairs are only candidates, and their
+    positions decide (a page may hold "a b" and "b c" but never "a b c")."""
+    from whoosh.query import Phrase
+
+    searcher = handle.searcher()
+    frequent = searcher.schema["text_pairs"].analyzer.frequent
+    analyzer = searcher.schema["text"].analyzer
+    tried = 0
+    for docnum, fields in searcher.reader().iter_docs():
+        if fields.get("type") != "passage":
+            continue
+        at = {}
+        for t in analyzer(fields["text"], positions=True):
+            at[t.pos] = t.text
+        in_a_row = {(at.get(p), at.get(p + 1), at.get(p + 2)) for p in at}
+        pairs = {(at[p], at[p + 1]) for p in at if p + 1 in at}
+        for a, b in pairs:
+            for b2, c in pairs:
+                if b2 != b or (a, b, c) in in_a_row or not {a, b, c} <= frequent:
+                    continue
+                q = Phrase("text", [a, b, c])
+                ids, scores = match(searcher, handle.state, q)
+                assert docnum not in ids
+                assert dict(zip(ids, scores, strict=True)) == dict(
+                    zip(*whoosh_matches(searcher, q), strict=True)
+                )
+                tried += 1
+        if tried > 20:
+            break
+    assert tried > 20
