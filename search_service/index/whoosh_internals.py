@@ -9,6 +9,9 @@ What is private here, and why we use it:
 - positions are decoded from the Positions format's pickled deltas without its loop;
 - postings blocks are pickled at protocol 5, not 2 (whoosh3's module-level `dumps`):
   protocol 2 has no bytes type, and reading each posting's positions back cost a call;
+- a segment's per-document reader remembers a lengths column it lacks
+  (W3PerDocReader._cached_reader): the posting writer asks for each posting's field length,
+  and a field without lengths (report pages' pairs) was a `stat` of a missing file each time;
 - a multi-term query's words come from Query._btexts (the one place Whoosh expands them);
 - full builds use sub-writer processes that die with the indexer (MpWriter._new_task), and
   whose commit fails when one of them died (MpWriter._commit skips a missing result);
@@ -16,7 +19,8 @@ What is private here, and why we use it:
 - NLTK's compiled pattern is run without its per-match ReDoS timeout (our pattern is linear).
 
 Nothing is changed by importing this module: `apply()` checks the versions and installs the
-two replacements (MappedFile, block_dumps) when an index is opened for reading or writing. It refuses to
+three replacements (MappedFile, block_dumps, cached_reader) when an index is opened for
+reading or writing. It refuses to
 run, with a message saying what to install, on any other version of Whoosh or NLTK: each of
 these names may change between releases. The bit-identical tests in tests/test_execute.py,
 tests/test_mapped_files.py and tests/test_highlight.py pin what they read.
@@ -63,7 +67,19 @@ def apply() -> None:
         check_versions()
         compound.BufferFile = MappedFile
         whoosh3.dumps = block_dumps
+        whoosh3.W3PerDocReader._cached_reader = cached_reader
         _done = True
+
+
+def cached_reader(self, fieldname: str, column):
+    """W3PerDocReader._cached_reader, remembering a column the segment does not have too (its
+    files never change once written, and the reader is opened after they are)."""
+    readers = self._readers
+    if fieldname in readers:
+        return readers[fieldname]
+    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    readers[fieldname] = reader
+    return reader
 
 
 # ---- postings blocks pickled at protocol 5 ------------------------------------------------
