@@ -240,6 +240,31 @@ def test_the_build_pool_is_the_setting_or_a_share_of_memory(tmp_path, monkeypatc
         writer.cancel()
 
 
+def test_writing_a_field_without_lengths_looks_for_its_column_once(tmp_path, monkeypatch):
+    """The posting writer asks each posting's field length; a field without lengths (report
+    pages' pairs, shingles) was a `stat` of a missing column file for each posting."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from search_service.index import whoosh_internals
+    from search_service.index.schema import build_schema
+
+    whoosh_internals.apply()
+    looked: list[str] = []
+    exists = FileStorage.file_exists
+    monkeypatch.setattr(
+        FileStorage, "file_exists", lambda self, name: looked.append(name) or exists(self, name)
+    )
+    ix = windex.create_in(str(tmp_path), build_schema({"domest", "abus", "risk"}))
+    with ix.writer() as w:
+        for i in range(50):
+            text = f"Domestic abuse, risk {i}: risk domestic abuse."
+            w.add_document(doc_id=str(i), type="passage", text=text, text_pairs=text)
+    pair_columns = [n for n in looked if "text_pairs" in n]
+    assert len(pair_columns) == 1  # where it was one a posting: 150
+    with ix.searcher() as s:
+        assert s.doc_frequency("text_pairs", b"domest abus") == 50
+
+
 def _build_processes(parent: int) -> list[int]:
     """The indexer's forked build processes (they share its command line)."""
     try:

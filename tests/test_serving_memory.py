@@ -9,7 +9,7 @@ from whoosh.query import Every
 
 from search_service.index import reader as reader_module
 from search_service.index import whoosh_internals
-from search_service.index.reader import IndexHandle, give_back_heap
+from search_service.index.reader import IndexHandle, give_back_heap, mapped_resident_bytes
 from search_service.search.service import open_index
 
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/statm")
@@ -45,13 +45,13 @@ def _read_every_stored_field(handle: IndexHandle) -> int:
 def test_released_maps_leave_the_resident_set_and_searches_still_read_them(index_dir):
     handle = IndexHandle(index_dir)
     assert _read_every_stored_field(handle) > 0
-    before = whoosh_internals.mapped_resident_bytes()
+    before = mapped_resident_bytes()
     assert whoosh_internals.release_mapped_pages() >= 1  # this thread's searcher's segments
-    after = whoosh_internals.mapped_resident_bytes()
+    after = mapped_resident_bytes()
     assert after < before
     # The pages come back on the next read: the same documents, from the page cache.
     assert _read_every_stored_field(handle) > 0
-    assert whoosh_internals.mapped_resident_bytes() > after
+    assert mapped_resident_bytes() > after
 
 
 @linux_only
@@ -83,12 +83,12 @@ def test_a_searcher_past_the_budget_gives_the_pages_back(index_dir, monkeypatch)
     monkeypatch.setattr(reader_module, "TRIM_EVERY", 0.0)  # look at every searcher
     monkeypatch.setenv("DHR_MAPPED_MB", "1000000")
     _read_every_stored_field(handle)
-    held = whoosh_internals.mapped_resident_bytes()
+    held = mapped_resident_bytes()
     handle.searcher()
-    assert whoosh_internals.mapped_resident_bytes() >= held  # under the budget: kept
+    assert mapped_resident_bytes() >= held  # under the budget: kept
     monkeypatch.setenv("DHR_MAPPED_MB", "0")
     handle.searcher()
-    assert whoosh_internals.mapped_resident_bytes() < held
+    assert mapped_resident_bytes() < held
 
 
 def test_a_warm_version_leaves_its_objects_out_of_the_collectors_walks(index_dir):

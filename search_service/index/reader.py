@@ -7,6 +7,7 @@ import ctypes
 import gc
 import json
 import logging
+import mmap
 import os
 import threading
 import time
@@ -64,6 +65,16 @@ def give_back_heap() -> bool:
         return False
     _TRIM(0)
     return True
+
+
+def mapped_resident_bytes() -> int | None:
+    """Bytes of file-backed pages in this process's resident set (Linux), else None."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            shared = int(f.read().split()[2])
+    except (OSError, ValueError, IndexError):
+        return None
+    return shared * mmap.PAGESIZE
 
 
 def settle_heap() -> None:
@@ -278,7 +289,7 @@ class IndexHandle:
             return
         self._trimmed = now
         give_back_heap()
-        held = whoosh_internals.mapped_resident_bytes()
+        held = mapped_resident_bytes()
         if held is not None and held > setting("MAPPED_MB") * 1024 * 1024:
             whoosh_internals.release_mapped_pages()
 

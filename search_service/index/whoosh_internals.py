@@ -9,9 +9,8 @@ What is private here, and why we use it:
 - positions are decoded from the Positions format's pickled deltas without its loop;
 - postings blocks are pickled at protocol 5, not 2 (whoosh3's module-level `dumps`):
   protocol 2 has no bytes type, and reading each posting's positions back cost a call;
-- a segment's per-document reader remembers a lengths column it lacks
-  (W3PerDocReader._cached_reader): the posting writer asks for each posting's field length,
-  and a field without lengths (report pages' pairs) was a `stat` of a missing file each time;
+- a segment's per-document reader remembers a lengths column it lacks (_cached_reader):
+  for a field without lengths, the posting writer's every posting was a `stat`;
 - a multi-term query's words come from Query._btexts (the one place Whoosh expands them);
 - full builds use sub-writer processes that die with the indexer (MpWriter._new_task), and
   whose commit fails when one of them died (MpWriter._commit skips a missing result);
@@ -19,10 +18,9 @@ What is private here, and why we use it:
 - NLTK's compiled pattern is run without its per-match ReDoS timeout (our pattern is linear).
 
 Nothing is changed by importing this module: `apply()` checks the versions and installs the
-three replacements (MappedFile, block_dumps, cached_reader) when an index is opened for
-reading or writing. It refuses to
-run, with a message saying what to install, on any other version of Whoosh or NLTK: each of
-these names may change between releases. The bit-identical tests in tests/test_execute.py,
+three replacements (MappedFile, block_dumps, cached_reader) when an index is opened. It
+refuses to run, with a message saying what to install, on any other version of Whoosh or
+NLTK: each of these names may change between releases. The bit-identical tests in tests/test_execute.py,
 tests/test_mapped_files.py and tests/test_highlight.py pin what they read.
 """
 
@@ -72,14 +70,12 @@ def apply() -> None:
 
 
 def cached_reader(self, fieldname: str, column):
-    """W3PerDocReader._cached_reader, remembering a column the segment does not have too (its
-    files never change once written, and the reader is opened after they are)."""
-    readers = self._readers
-    if fieldname in readers:
-        return readers[fieldname]
-    reader = self.column_reader(fieldname, column) if self.has_column(fieldname) else None
-    readers[fieldname] = reader
-    return reader
+    """W3PerDocReader._cached_reader, remembering a missing column too (a segment's files
+    never change once written, and the reader is opened after they are)."""
+    if fieldname not in self._readers:
+        found = self.has_column(fieldname)
+        self._readers[fieldname] = self.column_reader(fieldname, column) if found else None
+    return self._readers[fieldname]
 
 
 # ---- postings blocks pickled at protocol 5 ------------------------------------------------
@@ -172,16 +168,6 @@ def release_mapped_pages() -> int:
             continue
         released += 1
     return released
-
-
-def mapped_resident_bytes() -> int | None:
-    """Bytes of file-backed pages in this process's resident set (Linux), else None."""
-    try:
-        with open("/proc/self/statm", "rb") as f:
-            shared = int(f.read().split()[2])
-    except (OSError, ValueError, IndexError):
-        return None
-    return shared * mmap.PAGESIZE
 
 
 # ---- postings, a block at a time --------------------------------------------------------
