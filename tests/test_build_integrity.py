@@ -254,7 +254,7 @@ def test_writing_a_field_without_lengths_looks_for_its_column_once(tmp_path, mon
     monkeypatch.setattr(
         FileStorage, "file_exists", lambda self, name: looked.append(name) or exists(self, name)
     )
-    ix = windex.create_in(str(tmp_path), build_schema({"domest", "abus", "risk"}))
+    ix = windex.create_in(str(tmp_path), build_schema({"domest", "abus", "risk"}, {"domest abus"}))
     with ix.writer() as w:
         for i in range(50):
             text = f"Domestic abuse, risk {i}: risk domestic abuse."

@@ -66,9 +66,10 @@ class ExactList(fields.KEYWORD):
         super().__init__(stored=False, analyzer=RegexTokenizer(r"[^\t]+"))
 
 
-def build_schema(frequent: Iterable[str] = ()) -> fields.Schema:
+def build_schema(frequent: Iterable[str] = (), common: Iterable[str] = ()) -> fields.Schema:
     """The Whoosh schema: one document per hit (recommendation, summary or report page);
-    frequent: the library's frequent words, whose pairs report pages carry."""
+    frequent: the library's frequent words, whose pairs report pages carry (common: the
+    pairs of them kept as terms of their own, analysis/pairs.py)."""
     prose = text_analyzer()
     return fields.Schema(
         doc_id=fields.ID(stored=True, unique=True),
@@ -89,7 +90,7 @@ def build_schema(frequent: Iterable[str] = ()) -> fields.Schema:
         text_shingles=shingles_field(),
         # A report page's pairs of frequent words (it has no shingles).
         text_pairs=fields.FieldType(
-            formats.Existence(), PairAnalyzer(frequent), scorable=False, stored=False
+            formats.Existence(), PairAnalyzer(frequent, common), scorable=False, stored=False
         ),
         title=fields.TEXT(analyzer=prose, stored=True, phrase=True),
         title_shingles=shingles_field(),

@@ -20,7 +20,7 @@ from whoosh.query import Term
 from whoosh.reading import SegmentReader
 
 from search_service.analysis.filters import analysis_fingerprint
-from search_service.analysis.pairs import SAMPLE_PAGES, frequent_words
+from search_service.analysis.pairs import SAMPLE_PAGES, common_pairs, frequent_words
 from search_service.config import setting
 from search_service.index import whoosh_internals
 from search_service.index.schema import (
@@ -174,8 +174,10 @@ def build_index(
         try:
             reviews = iter(reviews)
             head = _first_pages(reviews, SAMPLE_PAGES)
-            frequent = frequent_words(p.text for r in head for p in r.passages)
-            ix = windex.create_in(str(building), build_schema(frequent))
+            sample = [p.text for r in head for p in r.passages]
+            frequent = frequent_words(sample)
+            schema = build_schema(frequent, common_pairs(sample, frequent))
+            ix = windex.create_in(str(building), schema)
             with full_build_writer(ix) as w:
                 for review in chain(head, reviews):
                     _add_review(w, review, stats)

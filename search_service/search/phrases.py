@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from itertools import compress, pairwise
 from operator import add
 
-from search_service.analysis.pairs import pair
 from search_service.analysis.shingles import SHINGLE_FIELDS, shingle
 from search_service.index.schema import PAIR_FIELDS, UNSHINGLED
 from search_service.index.state import BYTES_PER_POSTING
@@ -283,23 +282,26 @@ def _unshingled(seg: Segment, fieldname: str):
 
 
 def _pair_pages(seg: Segment, fieldname: str, terms: list[bytes]) -> tuple[set | None, bool]:
-    """(the report pages holding every pair of frequent words in a row of the phrase, or None
-    when it has no such pair; whether those pages are the phrase's: it is one pair)."""
-    pairs = PAIR_FIELDS.get(fieldname)
-    if pairs is None or pairs not in seg.sub.schema.names():
+    """(the report pages holding the term of every pair of frequent words in a row of the
+    phrase, or None when it has no such pair; whether those pages are the phrase's: it is
+    one common pair)."""
+    field = PAIR_FIELDS.get(fieldname)
+    if field is None or field not in seg.sub.schema.names():
         return None, False
-    frequent = seg.sub.schema[pairs].analyzer.frequent
+    analyzer = seg.sub.schema[field].analyzer
+    frequent = analyzer.frequent
     words = [t.decode("utf-8") for t in terms]
-    runs = [pair(a, b) for a, b in pairwise(words) if a in frequent and b in frequent]
+    runs = [(a, b) for a, b in pairwise(words) if a in frequent and b in frequent]
     if not runs:
         return None, False
     pages: set | None = None
     # Rarest first: the intersection shrinks fastest.
-    for keys in sorted((_docs_of(seg, pairs, run) for run in runs), key=len):
+    found = (_docs_of(seg, field, analyzer.term(a, b)) for a, b in runs)
+    for keys in sorted(found, key=len):
         pages = set(keys) if pages is None else pages & keys
         if not pages:
             break
-    return pages, len(words) == 2
+    return pages, len(words) == 2 and analyzer.exact(*runs[0])
 
 
 def _docs_of(seg: Segment, fieldname: str, text: str):
