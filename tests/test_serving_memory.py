@@ -78,6 +78,19 @@ def test_a_searcher_gives_back_the_heap_once_a_second_at_most(index_dir, monkeyp
 
 
 @linux_only
+def test_a_watched_index_gives_back_the_heap_outside_searches(index_dir):
+    handle = IndexHandle(index_dir)
+    handle.watch(interval=0.05)
+    kept = _free_scattered_heap()
+    before = _anonymous_mb()
+    deadline = time.monotonic() + 5
+    while _anonymous_mb() > before - 50 and time.monotonic() < deadline:
+        time.sleep(0.05)  # no search asks for a searcher meanwhile
+    assert _anonymous_mb() < before - 50
+    assert len(kept) == 1200
+
+
+@linux_only
 def test_a_searcher_past_the_budget_gives_the_pages_back(index_dir, monkeypatch):
     handle = IndexHandle(index_dir)
     monkeypatch.setattr(reader_module, "TRIM_EVERY", 0.0)  # look at every searcher

@@ -247,6 +247,7 @@ class IndexHandle:
                 with contextlib.suppress(Exception):  # no index yet, or mid-switch: try again
                     self._check(look=True)
                     self._watched = True
+                    self._give_back()  # here, not in a search's time
                 time.sleep(interval)
 
         thread = threading.Thread(target=run, name="index-watch", daemon=True)
@@ -283,7 +284,7 @@ class IndexHandle:
     def _give_back(self) -> None:
         """Give back the heap searches freed, and the segment pages they have read once they
         pass $DHR_MAPPED_MB (looked at once a second at most; the pages stay in the
-        kernel's page cache)."""
+        kernel's page cache). The watch() thread does it when there is one, else searcher()."""
         now = time.monotonic()
         if now - self._trimmed < TRIM_EVERY:
             return
@@ -295,7 +296,8 @@ class IndexHandle:
 
     def searcher(self) -> Searcher:
         """This thread's searcher over the live version (reopened after a switch)."""
-        self._give_back()
+        if not self._watched:
+            self._give_back()
         current = self._check()
         local = self._local
         mine: _Version | None = getattr(local, "version", None)
