@@ -262,3 +262,13 @@ def test_the_frequent_words_are_the_same_in_every_process():
         for seed in range(6)
     }
     assert len(seen) == 1 and seen.pop().count("'") == 14
+
+
+def test_the_sample_is_the_first_reviews_up_to_its_pages_and_no_more_reviews():
+    from search_service.index.writer import _first_pages
+
+    with_pages = [SimpleNamespace(passages=[None] * 150) for _ in range(10)]
+    assert len(_first_pages(iter(with_pages), pairs_module.SAMPLE_PAGES)) == 3
+    summaries = iter([SimpleNamespace(passages=[]) for _ in range(500)])
+    assert len(_first_pages(summaries, pairs_module.SAMPLE_PAGES)) == 50
+    assert len(list(summaries)) == 450  # the rest still to come, in order

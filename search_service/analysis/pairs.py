@@ -29,8 +29,10 @@ from search_service.analysis.shingles import SHINGLE_SEP
 # word is in 4%: ~0.6 pairs a word, and 49 of its 60 two-word queries are two of them).
 FREQUENT_SHARE = 0.04
 FREQUENT_MAX = 1000
-# Pages of the build's first reviews sampled for its frequent words and common pairs.
+# Pages of the build's first reviews sampled for its frequent words and common pairs (from
+# at most SAMPLE_REVIEWS reviews: a library of summaries alone is not held back whole).
 SAMPLE_PAGES = 400
+SAMPLE_REVIEWS = 50
 # A pair in this many sampled pages is common: a term of its own.
 COMMON_PAIR_PAGES = 2
 # Shared terms the other pairs of frequent words are hashed to (CRC-32: the same in every
@@ -109,8 +111,8 @@ class PairAnalyzer(Analyzer):
     """Pairs of frequent words at adjacent positions of the text analyzer's output: a common
     pair as itself, any other as its bucket.
 
-    Compounds put several words at one position; every combination is a pair, so a phrase
-    of two frequent words matches a page exactly when the page holds its pair.
+    Compounds put several words at one position; every combination is a pair, so a page
+    holds a common pair's term exactly when it holds the two words in a row.
     """
 
     def __init__(self, frequent: Iterable[str] = (), common: Iterable[str] = ()):

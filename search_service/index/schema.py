@@ -28,9 +28,8 @@ SCHEMA_VERSION = 9
 # (two- and three-word runs of 26,000 pages were nine tenths of the index and of its build
 # time), so phrases in them are matched by positions (search/phrases.py).
 UNSHINGLED = {"text": "passage"}
-# Those documents' pairs of frequent words instead (analysis/pairs.py): a phrase of two
-# frequent words is one lookup there too, and a longer one narrowed to the pages holding
-# its pairs.
+# Those documents' pairs of frequent words instead (analysis/pairs.py): a phrase that is a
+# common pair is one lookup there too, and any other narrowed to the pages holding its pairs.
 PAIR_FIELDS = {"text": "text_pairs"}
 # Multi-valued exact facet values are joined with tabs: agency names contain spaces.
 FACET_SEP = "\t"

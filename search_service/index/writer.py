@@ -20,7 +20,12 @@ from whoosh.query import Term
 from whoosh.reading import SegmentReader
 
 from search_service.analysis.filters import analysis_fingerprint
-from search_service.analysis.pairs import SAMPLE_PAGES, common_pairs, frequent_words
+from search_service.analysis.pairs import (
+    SAMPLE_PAGES,
+    SAMPLE_REVIEWS,
+    common_pairs,
+    frequent_words,
+)
 from search_service.config import setting
 from search_service.index import whoosh_internals
 from search_service.index.schema import (
@@ -195,13 +200,14 @@ def build_index(
 
 
 def _first_pages(reviews: Iterator[Review], pages: int) -> list[Review]:
-    """The first reviews, up to the one that brings their report pages to pages."""
+    """The first reviews, up to the one that brings their report pages to pages (at most
+    SAMPLE_REVIEWS of them)."""
     head: list[Review] = []
     held = 0
     for review in reviews:
         head.append(review)
         held += len(review.passages)
-        if held >= pages:
+        if held >= pages or len(head) >= SAMPLE_REVIEWS:
             break
     return head
 
