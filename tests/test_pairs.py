@@ -13,9 +13,7 @@ import os
 import pickle
 import random
 import re
-import shutil
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,19 +21,14 @@ import pytest
 from search_service.analysis import pairs as pairs_module
 from search_service.analysis.pairs import PairAnalyzer, common_pairs, frequent_words
 from search_service.analysis.shingles import ShingleAnalyzer
-from search_service.corpus.demo import write_demo_corpus
-from search_service.corpus.demo_reports import write_demo_reports
-from search_service.corpus.folder import read_corpus
 from search_service.index.schema import build_schema
 from search_service.index.writer import build_index, update_index
 from search_service.search import phrases
 from search_service.search.execute import match
 from search_service.search.parse import parse_query
 from search_service.search.service import open_index
+from tests.report_corpora import FIXTURES, page_words, report_reviews
 from tests.whoosh_reference import whoosh_matches
-
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
-
 
 FREQUENT = {"domest", "abus", "risk", "assess", "agenc"}
 TEXT = "Domestic abuse and a risk assessment; risk of domestic abuse. Agency."
@@ -116,14 +109,7 @@ def test_the_analyzer_keeps_its_frequent_words_when_pickled_with_the_schema():
 
 @pytest.fixture(scope="module", params=["demo", "fixtures"])
 def index(request, tmp_path_factory):
-    corpus = tmp_path_factory.mktemp("corpus")
-    if request.param == "demo":
-        write_demo_corpus(corpus, 10, seed=5)
-        write_demo_reports(corpus, 6, seed=5)
-    else:
-        for pdf in sorted(FIXTURES.glob("*.pdf"))[:8]:
-            shutil.copy(pdf, corpus / pdf.name)
-    reviews = read_corpus(corpus, pdf_cache=tmp_path_factory.mktemp("cache")).reviews
+    reviews = report_reviews(tmp_path_factory, request.param, seed=5)
     index = tmp_path_factory.mktemp("index")
     build_index(index, reviews)
     plan = SimpleNamespace(remove=[reviews[1].id], add=[reviews[1]], files={})
@@ -150,11 +136,10 @@ def _page_runs(handle, count: int, seed: int) -> list[list[str]]:
     pages = [
         f["text"] for _d, f in handle.searcher().reader().iter_docs() if f.get("type") == "passage"
     ]
-    found = []
-    while len(found) < count:
-        words = re.findall(r"[a-z]+", rng.choice(pages).lower())
-        if len(words) < 20:
-            continue
+    found: list[list[str]] = []
+    for words in page_words(pages, rng):
+        if len(found) == count:
+            return found
         i = rng.randrange(len(words) - 10)
         size = rng.choice((2, 2, 3, 4))
         if rng.random() < 0.7:

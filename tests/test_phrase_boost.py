@@ -12,22 +12,18 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from search_service.analysis import pairs as pair_words
-from search_service.corpus.demo import write_demo_corpus
-from search_service.corpus.demo_reports import write_demo_reports
-from search_service.corpus.folder import read_corpus
 from search_service.index.writer import build_index, update_index
 from search_service.search import phrases
 from search_service.search.facets import facet_table
 from search_service.search.limits import Limits
 from search_service.search.request import SearchRequest
 from search_service.search.service import LISTING_WEIGHT, match_request, open_index, run_search
+from tests.report_corpora import page_words, report_reviews
 from tests.whoosh_reference import whoosh_matches
 
 # Phrases the reports' DHR prose holds, and pairs that are rarely or never in a row.
@@ -43,21 +39,11 @@ PAIRS = [
 ]
 
 
-FIXTURES = Path(__file__).parent / "fixtures" / "reports"
-
-
 @pytest.fixture(scope="module", params=["demo", "fixtures"])
 def index(request, tmp_path_factory):
     """The demo corpus with generated reports, or the committed Word-made reports (which have
     contents pages and glossaries, demoted)."""
-    corpus = tmp_path_factory.mktemp("corpus")
-    if request.param == "demo":
-        write_demo_corpus(corpus, 10, seed=3)
-        write_demo_reports(corpus, 6, seed=3)
-    else:
-        for pdf in sorted(FIXTURES.glob("*.pdf"))[:8]:
-            shutil.copy(pdf, corpus / pdf.name)
-    reviews = read_corpus(corpus, pdf_cache=tmp_path_factory.mktemp("cache")).reviews
+    reviews = report_reviews(tmp_path_factory, request.param, seed=3)
     index = tmp_path_factory.mktemp("index")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(pair_words, "FREQUENT_SHARE", 2.0)  # no word is in twice every page
@@ -93,11 +79,10 @@ def _pairs(handle, count: int, seed: int, listed: bool = False) -> list[str]:
         for d, f in searcher.reader().iter_docs()
         if f.get("type") == "passage" and (not listed or d in table.listed)
     ]
-    found = []
-    while len(found) < count:
-        words = re.findall(r"[a-z]{4,}", rng.choice(pages).lower())
-        if len(words) < 20:
-            continue
+    found: list[str] = []
+    for words in page_words(pages, rng, r"[a-z]{4,}"):
+        if len(found) == count:
+            return found
         i = rng.randrange(len(words) - 10)
         j = i + 1 if rng.random() < 0.6 else i + rng.randrange(2, 10)
         if words[i] != words[j]:
